@@ -1,0 +1,367 @@
+import type { UserStatus } from '../db/entities/User.js';
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { User as UserEntity } from '../db/entities/User.js';
+import type { Context } from '../graphql/context.js';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+export type EnumResolverSignature<T, AllowedValues = any> = { [key in keyof T]?: AllowedValues };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An RFC 3339 date-time in UTC with millisecond precision, e.g. `2026-01-31T12:00:00.000Z`. */
+  DateTime: { input: Date; output: Date | string; }
+  /** An email address, e.g. `ada@example.com`. */
+  EmailAddress: { input: string; output: string; }
+  /** A BCP 47 language tag, stored and returned in canonical form, e.g. `en-GB`. */
+  Locale: { input: string; output: string; }
+  /** A phone number in E.164 form, e.g. `+14155552671`. */
+  PhoneNumber: { input: string; output: string; }
+  /** An IANA time zone name, stored and returned in canonical form, e.g. `Europe/Paris`. */
+  TimeZone: { input: string; output: string; }
+  /** An absolute `https:` or `http:` URL without credentials, at most 2048 characters. */
+  URL: { input: URL; output: string; }
+  /** A UUID, lower-case, e.g. `0b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b`. */
+  UUID: { input: string; output: string; }
+  _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A new session: the token authorises every later call as `Authorization: Bearer <token>`. */
+export type AuthPayload = {
+  __typename?: 'AuthPayload';
+  /** When the session ends unless revoked before. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The session's secret token. Shown once; keep it safe. */
+  token: Scalars['String']['output'];
+  /** The user the session belongs to. */
+  user: User;
+};
+
+/** The answer to an accepted account deletion. */
+export type DeleteMePayload = {
+  __typename?: 'DeleteMePayload';
+  /** The id of the deleted user. */
+  id: Scalars['UUID']['output'];
+  /** Always `DELETED`. */
+  status: UserStatus;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Deletes the caller's account: every session ends now, and the data is purged soon after. */
+  deleteMe: DeleteMePayload;
+  /** Starts a new session for an email and password. */
+  logIn: AuthPayload;
+  /** Ends the calling session only. */
+  logOut: Scalars['Boolean']['output'];
+  /** Creates a pending account and logs it in. */
+  signUp: AuthPayload;
+  /** Changes the caller's profile and returns it. */
+  updateMe: User;
+};
+
+
+export type MutationLogInArgs = {
+  email: Scalars['EmailAddress']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationSignUpArgs = {
+  input: SignUpInput;
+};
+
+
+export type MutationUpdateMeArgs = {
+  input: UpdateMeInput;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** The user the request's token was issued to. */
+  me?: Maybe<User>;
+};
+
+/** What a new account starts with. */
+export type SignUpInput = {
+  /** The account's email; it becomes the default email. Compared case-insensitively. */
+  email: Scalars['EmailAddress']['input'];
+  /** Display name: 1 to 100 characters. */
+  name: Scalars['String']['input'];
+  /** 8 to 256 characters. Stored only as a slow salted hash. */
+  password: Scalars['String']['input'];
+  /** Optional phone number; any international notation, stored in E.164. */
+  phoneNumber?: InputMaybe<Scalars['PhoneNumber']['input']>;
+};
+
+/** Changes to the caller's profile. A field left out is unchanged; `null` clears an optional field. */
+export type UpdateMeInput = {
+  /** New avatar URL (`https:` or `http:`); `null` clears it. */
+  avatarUrl?: InputMaybe<Scalars['URL']['input']>;
+  /** New bio, up to 1000 characters; `null` clears it. */
+  bio?: InputMaybe<Scalars['String']['input']>;
+  /** New locale (BCP 47, e.g. `en-GB`); `null` clears it. */
+  locale?: InputMaybe<Scalars['Locale']['input']>;
+  /** New display name: 1 to 100 characters after trimming. Cannot be cleared. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** New time zone (IANA, e.g. `Europe/Paris`); `null` clears it. */
+  timezone?: InputMaybe<Scalars['TimeZone']['input']>;
+};
+
+/** A user of the platform. Fields marked private answer only to the user themself. */
+export type User = {
+  __typename?: 'User';
+  /** Private. How many sessions of this user are neither revoked nor expired. */
+  activeSessions: Scalars['Int']['output'];
+  /** Where the user's picture is. The server never fetches it. */
+  avatarUrl?: Maybe<Scalars['URL']['output']>;
+  /** A short text about the user: up to 1000 characters; newlines allowed. */
+  bio?: Maybe<Scalars['String']['output']>;
+  /** When the account was created. Never changes. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Private. The default address among the user's emails. */
+  defaultEmail?: Maybe<Scalars['EmailAddress']['output']>;
+  /** The user's id. */
+  id: Scalars['UUID']['output'];
+  /** Private. The user's preferred language, in canonical BCP 47 form. */
+  locale?: Maybe<Scalars['Locale']['output']>;
+  /** Display name: 1 to 100 characters. */
+  name: Scalars['String']['output'];
+  /** Private. The user's phone number in E.164 form. */
+  phoneNumber?: Maybe<Scalars['PhoneNumber']['output']>;
+  /** Private. Where the account stands. */
+  status: UserStatus;
+  /** Private. The user's time zone, in canonical IANA form. */
+  timezone?: Maybe<Scalars['TimeZone']['output']>;
+  /** When the profile last changed. Never goes back. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export { UserStatus };
+
+export type WithIndex<TObject> = TObject & Record<string, any>;
+export type ResolversObject<TObject> = WithIndex<TObject>;
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+/** Mapping of federation types */
+export type FederationTypes = ResolversObject<{
+  User: User;
+}>;
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = ResolversObject<{
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+}>;
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = ResolversObject<{
+  AuthPayload: ResolverTypeWrapper<Omit<AuthPayload, 'user'> & { user: ResolversTypes['User'] }>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteMePayload: ResolverTypeWrapper<DeleteMePayload>;
+  EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
+  Locale: ResolverTypeWrapper<Scalars['Locale']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PhoneNumber: ResolverTypeWrapper<Scalars['PhoneNumber']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SignUpInput: SignUpInput;
+  TimeZone: ResolverTypeWrapper<Scalars['TimeZone']['output']>;
+  URL: ResolverTypeWrapper<Scalars['URL']['output']>;
+  UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
+  UpdateMeInput: UpdateMeInput;
+  User: ResolverTypeWrapper<UserEntity>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  UserStatus: UserStatus;
+}>;
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = ResolversObject<{
+  AuthPayload: Omit<AuthPayload, 'user'> & { user: ResolversParentTypes['User'] };
+  String: Scalars['String']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  DeleteMePayload: DeleteMePayload;
+  EmailAddress: Scalars['EmailAddress']['output'];
+  Locale: Scalars['Locale']['output'];
+  Mutation: Record<PropertyKey, never>;
+  Boolean: Scalars['Boolean']['output'];
+  PhoneNumber: Scalars['PhoneNumber']['output'];
+  Query: Record<PropertyKey, never>;
+  SignUpInput: SignUpInput;
+  TimeZone: Scalars['TimeZone']['output'];
+  URL: Scalars['URL']['output'];
+  UUID: Scalars['UUID']['output'];
+  UpdateMeInput: UpdateMeInput;
+  User: UserEntity;
+  Int: Scalars['Int']['output'];
+}>;
+
+export type AuthPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type DeleteMePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteMePayload'] = ResolversParentTypes['DeleteMePayload']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
+}>;
+
+export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmailAddress'], any> {
+  name: 'EmailAddress';
+}
+
+export interface LocaleScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Locale'], any> {
+  name: 'Locale';
+}
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  deleteMe?: Resolver<ResolversTypes['DeleteMePayload'], ParentType, ContextType>;
+  logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'email' | 'password'>>;
+  logOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
+  updateMe?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateMeArgs, 'input'>>;
+}>;
+
+export interface PhoneNumberScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['PhoneNumber'], any> {
+  name: 'PhoneNumber';
+}
+
+export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export interface TimeZoneScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['TimeZone'], any> {
+  name: 'TimeZone';
+}
+
+export interface UrlScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['URL'], any> {
+  name: 'URL';
+}
+
+export interface UuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['UUID'], any> {
+  name: 'UUID';
+}
+
+export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  activeSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  avatarUrl?: Resolver<Maybe<ResolversTypes['URL']>, ParentType, ContextType>;
+  bio?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  defaultEmail?: Resolver<Maybe<ResolversTypes['EmailAddress']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
+  locale?: Resolver<Maybe<ResolversTypes['Locale']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phoneNumber?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
+  timezone?: Resolver<Maybe<ResolversTypes['TimeZone']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type UserStatusResolvers = EnumResolverSignature<{ ACTIVE?: any, DELETED?: any, PENDING?: any, SUSPENDED?: any }, ResolversTypes['UserStatus']>;
+
+export type Resolvers<ContextType = Context> = ResolversObject<{
+  AuthPayload?: AuthPayloadResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  DeleteMePayload?: DeleteMePayloadResolvers<ContextType>;
+  EmailAddress?: GraphQLScalarType;
+  Locale?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
+  PhoneNumber?: GraphQLScalarType;
+  Query?: QueryResolvers<ContextType>;
+  TimeZone?: GraphQLScalarType;
+  URL?: GraphQLScalarType;
+  UUID?: GraphQLScalarType;
+  User?: UserResolvers<ContextType>;
+  UserStatus?: UserStatusResolvers;
+}>;
+

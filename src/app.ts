@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { tokenFromAuthorization } from './domain/tokens.js';
+import type { Context } from './graphql/context.js';
+import { formatError } from './graphql/errors.js';
+import { buildSchema } from './graphql/schema.js';
+import type { Services } from './services.js';
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  /** Overrides for Fastify's logger (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+export type AppConfig = Pick<Config, 'production' | 'logLevel' | 'introspection'>;
+
+/** Fastify with Apollo on /graphql and the health routes. Never listens: main.ts does. */
+export async function buildApp({ config, services, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[redacted]' },
+      serializers: {
+        // The path only: a query string is never logged, whatever a client puts in it.
+        req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
+      },
+    },
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const apollo = new ApolloServer<Context>({
+    schema: buildSchema(),
+    introspection: config.introspection,
+    formatError,
+    stringifyResult: JSON.stringify,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      {
+        // Masked errors carry the request id, so a client can quote it and we can find the log line.
+        async requestDidStart({ contextValue }) {
+          return {
+            async willSendResponse({ response }) {
+              if (response.body.kind !== 'single') return;
+              for (const error of response.body.singleResult.errors ?? []) {
+                if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+                  (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+                }
+              }
+            },
+            async didEncounterErrors({ errors }) {
+              for (const error of errors) {
+                if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
+                  app.log.error({ err: error.originalError ?? error, reqId: contextValue.requestId }, 'GraphQL request failed');
+                }
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    handler: fastifyApolloHandler(apollo, {
+      context: async (request): Promise<Context> => {
+        const em = services.orm.em.fork();
+        const viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization));
+        return { em, viewer, services, client: { userAgent: request.headers['user-agent'] }, requestId: request.id };
+      },
+    }),
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await services.orm.em.getConnection().execute('select 1');
+      return { status: 'ok' };
+    } catch {
+      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  return app;
+}

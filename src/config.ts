@@ -1,0 +1,75 @@
+/** Reads process.env once, validates it, and exports a typed Config. */
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  nodeEnv: string;
+  production: boolean;
+  logLevel: string;
+  /** Unset: embedded PostgreSQL (PGlite) persisted under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolMax: number;
+  sessionTtlMs: number;
+  accountPurgeAfterMs: number;
+  purgeIntervalMs: number;
+  corsOrigins: string[];
+  introspection: boolean;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30d`, `12h`, `15m`, `0s`, `500ms`; a bare number is seconds. */
+export function parseDuration(value: string, name: string): number {
+  const match = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+  if (!match) throw new Error(`${name} must be a duration such as 30d, 12h, 15m, 10s or 500ms; got "${value}"`);
+  return Number(match[1]) * UNITS[match[2] ?? 's']!;
+}
+
+function parseInteger(value: string, name: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}; got "${value}"`);
+  }
+  return n;
+}
+
+function parseBoolean(value: string, name: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`${name} must be true or false; got "${value}"`);
+}
+
+export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  const production = nodeEnv === 'production';
+  const get = (name: string) => {
+    const v = env[name]?.trim();
+    return v ? v : undefined;
+  };
+  const listed = (get('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const databaseUrl = get('DATABASE_URL');
+  const introspection = get('GRAPHQL_INTROSPECTION');
+  return {
+    port: parseInteger(get('PORT') ?? '4000', 'PORT', 0, 65535),
+    host: get('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    nodeEnv,
+    production,
+    logLevel: get('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    databaseUrl,
+    dataDir: path.resolve(get('DATA_DIR') ?? '.data'),
+    // PGlite serves one connection at a time.
+    dbPoolMax: databaseUrl ? parseInteger(get('DB_POOL_MAX') ?? '10', 'DB_POOL_MAX', 1, 1000) : 1,
+    sessionTtlMs: parseDuration(get('SESSION_TTL') ?? '30d', 'SESSION_TTL'),
+    accountPurgeAfterMs: parseDuration(get('ACCOUNT_PURGE_AFTER') ?? '0s', 'ACCOUNT_PURGE_AFTER'),
+    purgeIntervalMs: parseDuration(get('PURGE_INTERVAL') ?? '30s', 'PURGE_INTERVAL'),
+    corsOrigins: production ? listed : [...new Set([...listed, SANDBOX_ORIGIN])],
+    introspection: introspection === undefined ? !production : parseBoolean(introspection, 'GRAPHQL_INTROSPECTION'),
+  };
+}

@@ -1,0 +1,28 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedDatabase {
+  /** A postgres:// URL that the ordinary driver connects to. */
+  clientUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an in-process PostgreSQL (PGlite) persisted under `dataDir` and serves it on a loopback
+ * port, so MikroORM's ordinary PostgreSQL driver talks to it like to a server. It serves one
+ * connection at a time: the pool must be `max: 1`.
+ */
+export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
+  await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  await server.start();
+  return {
+    clientUrl: `postgres://postgres@${server.getServerConn()}/postgres`,
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { AccountPurge, Session, User, UserEmail } from './entities/index.js';
+import { migrationsList } from './migrations/index.js';
+import { startEmbeddedDatabase } from './embedded.js';
+
+export interface DatabaseOptions {
+  /** Unset: embedded PGlite under dataDir. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  poolMax: number;
+  debug?: boolean;
+}
+
+export interface Database {
+  orm: MikroORM;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export function ormOptions(clientUrl: string, poolMax: number, overrides: Options = {}): Options {
+  return {
+    clientUrl,
+    entities: [User, UserEmail, Session, AccountPurge],
+    extensions: [Migrator],
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    // Bounded waits everywhere: a dead database gives errors fast, never a hung request.
+    driverOptions: {
+      acquireConnectionTimeout: 5_000,
+      connection: {
+        connectionTimeoutMillis: 5_000,
+        statement_timeout: 10_000,
+        idle_in_transaction_session_timeout: 15_000,
+        application_name: 'profile-gateway',
+      },
+    },
+    discovery: { warnWhenNoEntities: true },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    ...overrides,
+  };
+}
+
+/** Opens the database (embedded or real), applies pending migrations, and returns the ORM. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const embedded = options.databaseUrl ? undefined : await startEmbeddedDatabase(options.dataDir);
+  const clientUrl = options.databaseUrl ?? embedded!.clientUrl;
+  let orm: MikroORM;
+  try {
+    orm = await MikroORM.init(
+      ormOptions(clientUrl, embedded ? 1 : options.poolMax, { debug: options.debug ?? false }),
+    );
+    await orm.getMigrator().up();
+  } catch (error) {
+    await embedded?.close();
+    throw error;
+  }
+  return {
+    orm,
+    embedded: Boolean(embedded),
+    async close() {
+      await orm.close(true);
+      await embedded?.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError, ValidationError } from '../domain/errors.js';
+
+export const INTERNAL_MESSAGE = 'Internal server error.';
+
+/**
+ * The one place where errors become what GraphQL clients see. Domain errors keep their message and
+ * get their code; scalar parse errors get `BAD_USER_INPUT` and the offending field; anything else
+ * is masked (its details go to the log, with the request id the client gets).
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) {
+    const extensions: Record<string, unknown> = { code: original.code };
+    if (original instanceof ValidationError) {
+      extensions.field = original.field;
+      extensions.errors = original.errors;
+    } else if ('field' in original && original.field) {
+      extensions.field = original.field;
+    }
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+  }
+  const code = formatted.extensions?.code;
+  if (code === 'INTERNAL_SERVER_ERROR' || code === undefined || !(original instanceof GraphQLError)) {
+    return { message: INTERNAL_MESSAGE, locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+  if (code === 'BAD_USER_INPUT' || isBadLiteral(original)) {
+    const field = offendingField(original);
+    return { ...formatted, extensions: { ...stripStack(formatted.extensions), code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } };
+  }
+  return { ...formatted, extensions: stripStack(formatted.extensions) };
+}
+
+function stripStack(extensions: GraphQLFormattedError['extensions']): Record<string, unknown> {
+  const { stacktrace: _stacktrace, exception: _exception, ...rest } = extensions ?? {};
+  return rest;
+}
+
+/** A literal in the document that its scalar or input type refused. */
+function isBadLiteral(error: GraphQLError): boolean {
+  if (error.originalError instanceof GraphQLError && error.originalError.extensions.code === 'BAD_USER_INPUT') return true;
+  return /^Expected value of type "[^"]+", found /.test(error.message) || /^Field "[^"]+" of required type/.test(error.message);
+}
+
+/**
+ * The input field a coercion error is about: from `at "input.locale"` for variables, or from the
+ * `name:` just before the offending literal in the document.
+ */
+function offendingField(error: GraphQLError): string | undefined {
+  const variablePath = /at "([^"]+)"/.exec(error.message)?.[1];
+  if (variablePath) return variablePath.split('.').at(-1)?.replace(/\[\d+\]$/, '');
+  const missing = /^Field "([^"]+)" of required type/.exec(error.message)?.[1];
+  if (missing) return missing.split('.').at(-1);
+  const position = error.positions?.[0];
+  const source = error.source?.body;
+  if (position === undefined || source === undefined) return undefined;
+  return /([_A-Za-z][_0-9A-Za-z]*)\s*:\s*$/.exec(source.slice(Math.max(0, position - 200), position))?.[1];
+}

@@ -1,0 +1,29 @@
+import { UnauthenticatedError } from '../../domain/errors.js';
+import type { Viewer } from '../../domain/SessionService.js';
+import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
+import type { Context } from '../context.js';
+
+function requireViewer({ viewer }: Context): Viewer {
+  if (!viewer) throw new UnauthenticatedError();
+  return viewer;
+}
+
+/** GraphQL's URL scalar hands us URL objects; the domain takes what the client sent as strings. */
+function plain(input: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, v instanceof URL ? v.href : v]));
+}
+
+export const Mutation: MutationResolvers = {
+  updateMe: (_parent, { input }, ctx) => ctx.services.profiles.updateProfile(ctx.em, requireViewer(ctx).user.id, plain(input)),
+
+  deleteMe: (_parent, _args, ctx) => ctx.services.profiles.deleteAccount(ctx.em, requireViewer(ctx).user.id),
+
+  signUp: (_parent, { input }, ctx) => ctx.services.sessions.signUp(ctx.em, input, ctx.client),
+
+  logIn: (_parent, { email, password }, ctx) => ctx.services.sessions.logIn(ctx.em, email, password, ctx.client),
+
+  logOut: async (_parent, _args, ctx) => {
+    await ctx.services.sessions.logOut(ctx.em, requireViewer(ctx).sessionId);
+    return true;
+  },
+};

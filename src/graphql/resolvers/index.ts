@@ -1,0 +1,13 @@
+import type { Resolvers } from '../../__generated__/resolvers-types.js';
+import { scalars } from '../scalars.js';
+import { Mutation } from './Mutation.js';
+import { Query } from './Query.js';
+import { User } from './User.js';
+
+export const resolvers: Resolvers = {
+  ...scalars,
+  UserStatus: { PENDING: 'pending', ACTIVE: 'active', SUSPENDED: 'suspended', DELETED: 'deleted' },
+  Query,
+  Mutation,
+  User,
+};

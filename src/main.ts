@@ -1,0 +1,53 @@
+/** Entry point: config → database → app → listen; SIGTERM/SIGINT → drain → close. */
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { openDatabase } from './db/orm.js';
+import { seedDemoUser, DEMO_EMAIL } from './db/seed.js';
+import { startPurgeWorker } from './jobs/purge.js';
+import { createServices } from './services.js';
+
+const config = loadConfig();
+const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
+let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+const services = createServices(db.orm, config, (error) => app?.log.warn({ err: error }, 'background write failed'));
+app = await buildApp({ config, services });
+const purger = startPurgeWorker(db.orm, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
+
+const demo = config.production ? null : await seedDemoUser(db.orm.em.fork(), services.sessions);
+await app.listen({ port: config.port, host: config.host });
+
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
+const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+const lines = [
+  `profile-gateway listening on ${base} (${db.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
+  config.production ? '' : `  Apollo Sandbox:  ${base}/graphql`,
+];
+if (demo) {
+  // The one time a token is ever written out: the demo user's, on an empty development database.
+  lines.push(
+    `  Demo user:       ${DEMO_EMAIL} / ${demo.password}`,
+    `  Demo token:      ${demo.token}`,
+    `  Try it:          curl -s ${base}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${demo.token}' --data '{"query":"{ me { id name status activeSessions createdAt } }"}'`,
+    `                   curl -s ${base}/me -H 'authorization: Bearer ${demo.token}'`,
+  );
+}
+process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
+
+let closing = false;
+async function shutdown(signal: string): Promise<void> {
+  if (closing) return;
+  closing = true;
+  app!.log.info({ signal }, 'shutting down: draining requests');
+  try {
+    await app!.close();
+    await purger.stop();
+    await db.close();
+    process.exit(0);
+  } catch (error) {
+    app!.log.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
