@@ -23,7 +23,7 @@ export function ormOptions(clientUrl: string, poolMax: number, overrides: Option
     clientUrl,
     entities: [User, UserEmail, Session, AccountPurge],
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
     // Bounded waits everywhere: a dead database gives errors fast, never a hung request.
     driverOptions: {

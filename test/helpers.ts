@@ -1,0 +1,137 @@
+/**
+ * Test helpers: a fresh database per test file (embedded PGlite by default, or a new database on
+ * the server at TEST_DATABASE_URL), the app on a real loopback port, and small HTTP clients.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { openDatabase, type Database } from '../src/db/orm.js';
+import { createServices, type Services } from '../src/services.js';
+
+export const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+export const usingServer = Boolean(serverUrl);
+
+export interface TestDatabase {
+  /** Unset for the embedded database. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one test file: a fresh one on the server, or a fresh PGlite dir. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'pgw-test-'));
+  if (!serverUrl) {
+    return { databaseUrl: undefined, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+  }
+  const name = `pgw_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    dataDir,
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestApp {
+  url: string;
+  app: FastifyInstance;
+  services: Services;
+  db: Database;
+  config: Config;
+  testDb: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The whole app on a real port over a fresh database. `env` overrides configuration. */
+export async function startTestApp(env: Record<string, string> = {}, testDb?: TestDatabase): Promise<TestApp> {
+  const database = testDb ?? (await createTestDatabase());
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const db = await openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, poolMax: 5 });
+  const services = createServices(db.orm, config);
+  const app = await buildApp({ config, services });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    services,
+    db,
+    config,
+    testDb: database,
+    async close() {
+      await app.close();
+      await db.close();
+      if (!testDb) await database.drop();
+    },
+  };
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+}
+
+/** POST /graphql with JSON, optionally as the holder of `token`. */
+export async function gql<T = Record<string, any>>(
+  baseUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+let counter = 0;
+/** A unique email for this run. */
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}.${counter}.${randomBytes(4).toString('hex')}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface SignedUp {
+  token: string;
+  id: string;
+  email: string;
+  password: string;
+}
+
+/** Signs a new user up through GraphQL and returns its token and id. */
+export async function signUp(baseUrl: string, overrides: { email?: string; name?: string; phoneNumber?: string } = {}): Promise<SignedUp> {
+  const email = overrides.email ?? uniqueEmail();
+  const result = await gql<{ signUp: { token: string; user: { id: string } } }>(
+    baseUrl,
+    'mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id } } }',
+    { input: { email, password: PASSWORD, name: overrides.name ?? 'Test User', phoneNumber: overrides.phoneNumber } },
+  );
+  if (!result.data?.signUp) throw new Error(`signUp failed: ${JSON.stringify(result.errors)}`);
+  return { token: result.data.signUp.token, id: result.data.signUp.user.id, email, password: PASSWORD };
+}
