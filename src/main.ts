@@ -8,9 +8,9 @@ import { createServices } from './services.js';
 
 const config = loadConfig();
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
-let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-const services = createServices(db.orm, config, (error) => app?.log.warn({ err: error }, 'background write failed'));
-app = await buildApp({ config, services });
+// The callback runs only on requests, after `app` exists.
+const services = createServices(db.orm, config, (error) => app.log.warn({ err: error }, 'background write failed'));
+const app = await buildApp({ config, services });
 const purger = startPurgeWorker(db.orm, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
 
 const demo = config.production ? null : await seedDemoUser(db.orm.em.fork(), services.sessions);
@@ -38,14 +38,14 @@ let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
-  app!.log.info({ signal }, 'shutting down: draining requests');
+  app.log.info({ signal }, 'shutting down: draining requests');
   try {
-    await app!.close();
+    await app.close();
     await purger.stop();
     await db.close();
     process.exit(0);
   } catch (error) {
-    app!.log.error({ err: error }, 'shutdown failed');
+    app.log.error({ err: error }, 'shutdown failed');
     process.exit(1);
   }
 }

@@ -138,7 +138,7 @@ export function normalizePhoneNumber(value: unknown, field = 'phoneNumber'): str
   const fail = (message: string) => ValidationError.field(field, message);
   // libphonenumber-js is lenient (drops trailing text, reads "ext." and "tel:"): allow only
   // digits and common separators, so nothing the user typed is silently lost.
-  if (!/^\+[0-9 ().\-]{1,40}$/.test(raw)) {
+  if (!/^\+[0-9 ().-]{1,40}$/.test(raw)) {
     throw fail('must be an international number starting with + and the country code, such as +14155552671');
   }
   const phone = parsePhoneNumberFromString(raw);
