@@ -27,6 +27,11 @@ export function parseDuration(value: string, name: string): number {
   return Number(match[1]) * UNITS[match[2] ?? 's']!;
 }
 
+function positive(ms: number, name: string): number {
+  if (ms <= 0) throw new Error(`${name} must be longer than zero`);
+  return ms;
+}
+
 function parseInteger(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
@@ -66,9 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(get('DATA_DIR') ?? '.data'),
     // PGlite serves one connection at a time.
     dbPoolMax: databaseUrl ? parseInteger(get('DB_POOL_MAX') ?? '10', 'DB_POOL_MAX', 1, 1000) : 1,
-    sessionTtlMs: parseDuration(get('SESSION_TTL') ?? '30d', 'SESSION_TTL'),
+    sessionTtlMs: positive(parseDuration(get('SESSION_TTL') ?? '30d', 'SESSION_TTL'), 'SESSION_TTL'),
     accountPurgeAfterMs: parseDuration(get('ACCOUNT_PURGE_AFTER') ?? '0s', 'ACCOUNT_PURGE_AFTER'),
-    purgeIntervalMs: parseDuration(get('PURGE_INTERVAL') ?? '30s', 'PURGE_INTERVAL'),
+    purgeIntervalMs: positive(parseDuration(get('PURGE_INTERVAL') ?? '30s', 'PURGE_INTERVAL'), 'PURGE_INTERVAL'),
     corsOrigins: production ? listed : [...new Set([...listed, SANDBOX_ORIGIN])],
     introspection: introspection === undefined ? !production : parseBoolean(introspection, 'GRAPHQL_INTROSPECTION'),
   };
