@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/orm.js';
+import { purgeDueAccounts } from '../../src/jobs/purge.js';
+import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, usingServer, type TestApp, type TestDatabase } from '../helpers.js';
+
+const DELETE = 'mutation { deleteMe { id status } }';
+const LOG_IN = 'mutation ($email: EmailAddress!, $password: String!) { logIn(email: $email, password: $password) { token } }';
+
+let testDb: TestDatabase;
+let t: TestApp;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  // A purge delay, so the state between deletion and erasure can be looked at.
+  t = await startTestApp({ ACCOUNT_PURGE_AFTER: '1h' }, testDb);
+});
+afterAll(async () => {
+  await t?.close();
+  await testDb?.drop();
+});
+
+const sql = (query: string, params: unknown[] = []) => t.db.orm.em.fork().execute(query, params);
+const rowsOf = async (userId: string) => {
+  const [{ users, emails, sessions, purges }] = await sql(
+    `select (select count(*)::int from users where id = ?) as users,
+            (select count(*)::int from user_emails where user_id = ?) as emails,
+            (select count(*)::int from sessions where user_id = ?) as sessions,
+            (select count(*)::int from account_purges where user_id = ?) as purges`,
+    [userId, userId, userId, userId],
+  );
+  return { users, emails, sessions, purges };
+};
+const dueNow = (userId: string) => sql("update account_purges set due_at = now() - interval '1 second' where user_id = ?", [userId]);
+
+describe('deleteMe', () => {
+  it('revokes every session, marks the user deleted and records a purge, before it answers', async () => {
+    const user = await signUp(t.url);
+    const second = (await gql(t.url, LOG_IN, { email: user.email, password: PASSWORD })).data!.logIn.token as string;
+    const res = await gql(t.url, DELETE, undefined, user.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toEqual({ deleteMe: { id: user.id, status: 'DELETED' } });
+
+    const [row] = await sql('select status from users where id = ?', [user.id]);
+    expect(row.status).toBe('deleted');
+    const live = await sql('select id from sessions where user_id = ? and revoked_at is null', [user.id]);
+    expect(live).toEqual([]);
+    const [purge] = await sql('select due_at - requested_at as delay from account_purges where user_id = ?', [user.id]);
+    expect(purge).toBeDefined();
+
+    for (const token of [user.token, second]) {
+      const me = await gql(t.url, '{ me { id } }', undefined, token);
+      expect(me.data).toEqual({ me: null });
+      expect(me.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    const again = await gql(t.url, DELETE, undefined, second);
+    expect(again.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const login = await gql(t.url, LOG_IN, { email: user.email, password: PASSWORD });
+    expect(login.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('leaves no live session when a login races the deletion', async () => {
+    for (let round = 0; round < 5; round++) {
+      const user = await signUp(t.url);
+      await Promise.all([
+        gql(t.url, DELETE, undefined, user.token),
+        gql(t.url, LOG_IN, { email: user.email, password: PASSWORD }),
+        gql(t.url, LOG_IN, { email: user.email, password: PASSWORD }),
+      ]);
+      const live = await sql('select id from sessions where user_id = ? and revoked_at is null', [user.id]);
+      expect(live).toEqual([]);
+    }
+  });
+
+  it('lets an update racing the deletion never bring the account back', async () => {
+    for (let round = 0; round < 5; round++) {
+      const user = await signUp(t.url);
+      await Promise.all([
+        gql(t.url, 'mutation { updateMe(input: { bio: "still here" }) { id } }', undefined, user.token),
+        gql(t.url, DELETE, undefined, user.token),
+      ]);
+      const [row] = await sql('select status from users where id = ?', [user.id]);
+      expect(row.status).toBe('deleted');
+    }
+  });
+});
+
+describe('purge worker', () => {
+  it('waits for ACCOUNT_PURGE_AFTER, then erases the row, emails and sessions', async () => {
+    const user = await signUp(t.url);
+    await gql(t.url, DELETE, undefined, user.token);
+    await purgeDueAccounts(t.db.orm);
+    expect(await rowsOf(user.id)).toEqual({ users: 1, emails: 1, sessions: 1, purges: 1 });
+    await dueNow(user.id);
+    expect(await purgeDueAccounts(t.db.orm)).toBeGreaterThanOrEqual(1);
+    expect(await rowsOf(user.id)).toEqual({ users: 0, emails: 0, sessions: 0, purges: 0 });
+  });
+
+  it('is safe with several sweeps at once: each account is erased once', async () => {
+    const users = await Promise.all([1, 2, 3, 4].map(() => signUp(t.url)));
+    for (const user of users) {
+      await gql(t.url, DELETE, undefined, user.token);
+      await dueNow(user.id);
+    }
+    const counts = await Promise.all([purgeDueAccounts(t.db.orm), purgeDueAccounts(t.db.orm), purgeDueAccounts(t.db.orm)]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(users.length);
+    for (const user of users) expect(await rowsOf(user.id)).toEqual({ users: 0, emails: 0, sessions: 0, purges: 0 });
+  });
+
+  it('records a failure and retries until done', async () => {
+    const user = await signUp(t.url);
+    await gql(t.url, DELETE, undefined, user.token);
+    await dueNow(user.id);
+    await sql(`create function pgw_test_block_delete() returns trigger language plpgsql as $$
+      begin raise exception 'simulated fault'; end $$`);
+    await sql(`create trigger pgw_test_block before delete on users for each row execute function pgw_test_block_delete()`);
+    try {
+      expect(await purgeDueAccounts(t.db.orm)).toBe(0);
+      const [purge] = await sql('select attempts, last_error, due_at > now() as later from account_purges where user_id = ?', [user.id]);
+      expect(purge).toMatchObject({ attempts: 1, later: true });
+      expect(purge.last_error).toContain('simulated fault');
+      expect(await rowsOf(user.id)).toMatchObject({ users: 1, purges: 1 });
+    } finally {
+      await sql('drop trigger pgw_test_block on users');
+      await sql('drop function pgw_test_block_delete()');
+    }
+    await dueNow(user.id);
+    expect(await purgeDueAccounts(t.db.orm)).toBe(1);
+    expect(await rowsOf(user.id)).toEqual({ users: 0, emails: 0, sessions: 0, purges: 0 });
+  });
+
+  it('survives a restart: a purge recorded before it is done after', async () => {
+    const user = await signUp(t.url);
+    await gql(t.url, DELETE, undefined, user.token);
+    await dueNow(user.id);
+    // Stop the whole app before any sweep, then start a fresh one on the same database.
+    await t.close();
+    const reopened = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, poolMax: 2 });
+    try {
+      expect(await purgeDueAccounts(reopened.orm)).toBe(1);
+      const [{ n }] = await reopened.orm.em.fork().execute('select count(*)::int as n from users where id = ?', [user.id]);
+      expect(n).toBe(0);
+    } finally {
+      await reopened.close();
+    }
+    t = await startTestApp({ ACCOUNT_PURGE_AFTER: '1h' }, testDb);
+  });
+
+  it.runIf(usingServer)('is safe with two instances sweeping the same database', async () => {
+    const users = await Promise.all([1, 2, 3, 4, 5, 6].map(() => signUp(t.url)));
+    for (const user of users) {
+      await gql(t.url, DELETE, undefined, user.token);
+      await dueNow(user.id);
+    }
+    const other = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, poolMax: 2 });
+    try {
+      const counts = await Promise.all([purgeDueAccounts(t.db.orm), purgeDueAccounts(other.orm)]);
+      expect(counts[0] + counts[1]).toBe(users.length);
+    } finally {
+      await other.close();
+    }
+  });
+});
