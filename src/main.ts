@@ -36,6 +36,7 @@ process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
+  // Repeats are ignored while draining (PGlite's shutdown raises one more SIGTERM of its own).
   if (closing) return;
   closing = true;
   app.log.info({ signal }, 'shutting down: draining requests');
@@ -49,5 +50,5 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

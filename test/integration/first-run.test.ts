@@ -1,0 +1,110 @@
+/**
+ * The program as a newcomer runs it: `npm start`'s entry point in a child process on a fresh
+ * embedded database, a demo token printed, Sandbox served, and a clean exit on SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql } from '../helpers.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  base: string;
+}
+
+async function start(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk) => (out += chunk));
+  child.stderr!.on('data', (chunk) => (out += chunk));
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match && out.includes('\n', out.indexOf(match[0])) && /Demo token|Apollo Sandbox|\n$/.test(out)) {
+        clearTimeout(timer);
+        setTimeout(() => resolve(match[1]!), 100); // let the rest of the banner arrive
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${out}`)));
+  });
+  return { child, output: () => out, base };
+}
+
+function stop(running: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.once('exit', (code) => resolve(code));
+    running.child.kill('SIGTERM');
+  });
+}
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'pgw-first-run-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('first run on an embedded database', () => {
+  let token: string;
+
+  it('seeds an active demo user, prints its token, Sandbox URL and a curl line', async () => {
+    const running = await start({ DATA_DIR: dataDir });
+    try {
+      const out = running.output();
+      token = /Demo token:\s+(pgw_[A-Za-z0-9_-]{43})/.exec(out)?.[1] ?? '';
+      expect(token, out).not.toBe('');
+      expect(out).toContain('demo@example.com');
+      expect(out).toContain(`${running.base}/graphql`);
+      expect(out).toMatch(/curl -s \S+\/graphql .*authorization: Bearer pgw_/);
+
+      const me = await gql(running.base, '{ me { id name status activeSessions createdAt defaultEmail } }', undefined, token);
+      expect(me.data?.me).toMatchObject({ status: 'ACTIVE', activeSessions: 1, defaultEmail: 'demo@example.com' });
+
+      const sandbox = await fetch(`${running.base}/graphql`, { headers: { accept: 'text/html' } });
+      expect(sandbox.status).toBe(200);
+      expect(sandbox.headers.get('content-type')).toContain('text/html');
+      expect(await sandbox.text()).toMatch(/sandbox/i);
+
+      expect((await fetch(`${running.base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${running.base}/readyz`)).status).toBe(200);
+    } finally {
+      expect(await stop(running)).toBe(0);
+    }
+  });
+
+  it('keeps its data across a restart and seeds nothing more', async () => {
+    const running = await start({ DATA_DIR: dataDir });
+    try {
+      expect(running.output()).not.toContain('Demo token');
+      const me = await gql(running.base, '{ me { name } }', undefined, token);
+      expect(me.data?.me).toEqual({ name: 'Demo User' });
+    } finally {
+      expect(await stop(running)).toBe(0);
+    }
+  });
+
+  it('never seeds, nor serves Sandbox, in production', async () => {
+    const prodDir = await mkdtemp(path.join(tmpdir(), 'pgw-prod-'));
+    const running = await start({ DATA_DIR: prodDir, NODE_ENV: 'production', HOST: '127.0.0.1' });
+    try {
+      expect(running.output()).not.toMatch(/Demo token|pgw_/);
+      const page = await fetch(`${running.base}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+    } finally {
+      expect(await stop(running)).toBe(0);
+      await rm(prodDir, { recursive: true, force: true });
+    }
+  });
+});
