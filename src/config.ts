@@ -69,8 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: get('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     databaseUrl,
     dataDir: path.resolve(get('DATA_DIR') ?? '.data'),
-    // PGlite serves one connection at a time.
-    dbPoolMax: databaseUrl ? parseInteger(get('DB_POOL_MAX') ?? '10', 'DB_POOL_MAX', 1, 1000) : 1,
+    // PGlite serves one connection at a time; on a server, start-up holds one for the migration lock.
+    dbPoolMax: databaseUrl ? parseInteger(get('DB_POOL_MAX') ?? '10', 'DB_POOL_MAX', 2, 1000) : 1,
     sessionTtlMs: positive(parseDuration(get('SESSION_TTL') ?? '30d', 'SESSION_TTL'), 'SESSION_TTL'),
     accountPurgeAfterMs: parseDuration(get('ACCOUNT_PURGE_AFTER') ?? '0s', 'ACCOUNT_PURGE_AFTER'),
     purgeIntervalMs: positive(parseDuration(get('PURGE_INTERVAL') ?? '30s', 'PURGE_INTERVAL'), 'PURGE_INTERVAL'),

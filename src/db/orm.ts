@@ -42,6 +42,32 @@ export function ormOptions(clientUrl: string, poolMax: number, overrides: Option
   };
 }
 
+/** Any fixed number, the same in every instance: the key of the migration lock. */
+const MIGRATION_LOCK_KEY = 0x70677731;
+
+/**
+ * Applies pending migrations. On a shared server, instances starting together take turns under
+ * an advisory lock held on a connection of its own, so each migration runs exactly once.
+ */
+async function migrate(orm: MikroORM, shared: boolean): Promise<void> {
+  if (!shared) {
+    await orm.getMigrator().up();
+    return;
+  }
+  const client = orm.em.getConnection().getKnex().client;
+  const connection = await client.acquireConnection();
+  try {
+    await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await orm.getMigrator().up();
+    } finally {
+      await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
 /** Opens the database (embedded or real), applies pending migrations, and returns the ORM. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const embedded = options.databaseUrl ? undefined : await startEmbeddedDatabase(options.dataDir);
@@ -51,7 +77,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     orm = await MikroORM.init(
       ormOptions(clientUrl, embedded ? 1 : options.poolMax, { debug: options.debug ?? false }),
     );
-    await orm.getMigrator().up();
+    await migrate(orm, !embedded);
   } catch (error) {
     await embedded?.close();
     throw error;

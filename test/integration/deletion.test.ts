@@ -18,7 +18,7 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-const sql = (query: string, params: unknown[] = []) => t.db.orm.em.fork().execute(query, params);
+const sql = (query: string, params: unknown[] = []) => t.db.orm.em.fork().execute<any[]>(query, params);
 const rowsOf = async (userId: string) => {
   const [{ users, emails, sessions, purges }] = await sql(
     `select (select count(*)::int from users where id = ?) as users,
@@ -136,7 +136,7 @@ describe('purge worker', () => {
     const reopened = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, poolMax: 2 });
     try {
       expect(await purgeDueAccounts(reopened.orm)).toBe(1);
-      const [{ n }] = await reopened.orm.em.fork().execute('select count(*)::int as n from users where id = ?', [user.id]);
+      const [{ n }] = await reopened.orm.em.fork().execute<any[]>('select count(*)::int as n from users where id = ?', [user.id]);
       expect(n).toBe(0);
     } finally {
       await reopened.close();

@@ -12,7 +12,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const sql = (query: string, params: unknown[] = []) => t.db.orm.em.fork().execute(query, params);
+const sql = (query: string, params: unknown[] = []) => t.db.orm.em.fork().execute<any[]>(query, params);
 const logIn = (email: string, password: string) => gql(t.url, LOG_IN, { email, password });
 const meId = async (token: string) => (await gql(t.url, '{ me { id } }', undefined, token)).data?.me?.id ?? null;
 
