@@ -9,8 +9,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
-import { tokenFromAuthorization } from './domain/tokens.js';
-import type { Context } from './graphql/context.js';
+import { createContext, type Context } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { buildSchema } from './graphql/schema.js';
 import type { Services } from './services.js';
@@ -85,11 +84,7 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
     handler: fastifyApolloHandler(apollo, {
-      context: async (request): Promise<Context> => {
-        const em = services.orm.em.fork();
-        const viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization));
-        return { em, viewer, services, client: { userAgent: request.headers['user-agent'] }, requestId: request.id };
-      },
+      context: (request) => createContext(services, request),
     }),
   });
 

@@ -1,11 +1,17 @@
 import { UnauthenticatedError } from '../../domain/errors.js';
-import type { Viewer } from '../../domain/SessionService.js';
+import type { AuthResult, Viewer } from '../../domain/SessionService.js';
 import type { MutationResolvers } from '../../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
 
 function requireViewer({ viewer }: Context): Viewer {
   if (!viewer) throw new UnauthenticatedError();
   return viewer;
+}
+
+/** The AuthPayload's user is whoever just proved who they are: they may see their own fields. */
+function asSelf(ctx: Context, result: AuthResult): AuthResult {
+  ctx.selves.add(result.user.id);
+  return result;
 }
 
 /** GraphQL's URL scalar hands us URL objects; the domain takes what the client sent as strings. */
@@ -18,9 +24,10 @@ export const Mutation: MutationResolvers = {
 
   deleteMe: (_parent, _args, ctx) => ctx.services.profiles.deleteAccount(ctx.em, requireViewer(ctx).user.id),
 
-  signUp: (_parent, { input }, ctx) => ctx.services.sessions.signUp(ctx.em, input, ctx.client),
+  signUp: async (_parent, { input }, ctx) => asSelf(ctx, await ctx.services.sessions.signUp(ctx.em, input, ctx.client)),
 
-  logIn: (_parent, { email, password }, ctx) => ctx.services.sessions.logIn(ctx.em, email, password, ctx.client),
+  logIn: async (_parent, { email, password }, ctx) =>
+    asSelf(ctx, await ctx.services.sessions.logIn(ctx.em, email, password, ctx.client)),
 
   logOut: async (_parent, _args, ctx) => {
     await ctx.services.sessions.logOut(ctx.em, requireViewer(ctx).sessionId);

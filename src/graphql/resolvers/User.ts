@@ -1,18 +1,32 @@
-import { ForbiddenError } from '../../domain/errors.js';
-import { User as UserEntityRef, type User as UserEntity } from '../../db/entities/User.js';
+import { ForbiddenError, ValidationError } from '../../domain/errors.js';
+import type { User as UserEntity } from '../../db/entities/User.js';
 import type { UserResolvers } from '../../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
 
-/** Private fields answer only to the user themself; for anyone else they are FORBIDDEN. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Private fields answer only to the user themself; for anyone else they are FORBIDDEN. The check
+ * is here, in the subgraph, so it holds for `_entities` called directly as well as via a router.
+ */
 function own<T>(resolve: (user: UserEntity, ctx: Context) => T) {
   return (user: UserEntity, _args: unknown, ctx: Context): T => {
-    if (ctx.viewer?.user.id !== user.id) throw new ForbiddenError('This field is private to its user.');
+    if (ctx.viewer?.user.id !== user.id && !ctx.selves.has(user.id)) {
+      throw new ForbiddenError('This field is private to its user.');
+    }
     return resolve(user, ctx);
   };
 }
 
 export const User: UserResolvers = {
-  __resolveReference: (reference, { em }) => em.findOne(UserEntityRef, { id: reference.id, status: { $ne: 'deleted' } }),
+  // Async, so a bad representation fails its own entry of `_entities`, not the whole list.
+  __resolveReference: async (reference, { users }) => {
+    const id: unknown = (reference as { id?: unknown }).id;
+    if (typeof id !== 'string' || !UUID.test(id)) {
+      throw ValidationError.field('id', 'A User representation needs an `id` that is a UUID.');
+    }
+    return users.load(id.toLowerCase());
+  },
   status: own((user) => user.status),
   activeSessions: own((user, ctx) => ctx.services.sessions.countActiveSessions(user.id)),
   defaultEmail: own((user, ctx) => ctx.services.sessions.defaultEmail(user.id)),

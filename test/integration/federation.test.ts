@@ -1,0 +1,245 @@
+/**
+ * The subgraph as a router (or anyone who can reach it without one) sees it: `_service { sdl }`,
+ * and `_entities` with its batching, its nulls, its errors and the privacy of User's fields.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kind, parse, print } from 'graphql';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { purgeDueAccounts } from '../../src/jobs/purge.js';
+import { gql, signUp, startTestApp, type SignedUp, type TestApp } from '../helpers.js';
+
+const PUBLIC = 'id name bio avatarUrl createdAt updatedAt';
+const PRIVATE = ['status', 'activeSessions', 'defaultEmail', 'phoneNumber', 'locale', 'timezone'] as const;
+/** Non-null in the schema: their FORBIDDEN error nulls the whole User, as GraphQL prescribes. */
+const NON_NULL_PRIVATE = new Set(['status', 'activeSessions']);
+
+const ENTITIES = (selection: string) =>
+  `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${selection} } } }`;
+const users = (...ids: unknown[]) => ({ representations: ids.map((id) => ({ __typename: 'User', id })) });
+
+let t: TestApp;
+let ada: SignedUp;
+let bob: SignedUp;
+
+/** Every statement any pg client of this process sends, while `counting` is on. */
+const sent: string[] = [];
+let counting = false;
+const originalQuery = pg.Client.prototype.query;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ada = await signUp(t.url, { name: 'Ada', phoneNumber: '+14155552671' });
+  bob = await signUp(t.url, { name: 'Bob' });
+  await gql(t.url, 'mutation { updateMe(input: { bio: "Hi", locale: "en-gb", timezone: "Europe/Paris" }) { id } }', undefined, ada.token);
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    if (counting) sent.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text));
+    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+});
+afterEach(() => {
+  counting = false;
+});
+afterAll(async () => {
+  pg.Client.prototype.query = originalQuery;
+  await t?.close();
+});
+
+async function countingQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
+  sent.length = 0;
+  counting = true;
+  try {
+    const result = await fn();
+    return { result, queries: [...sent] };
+  } finally {
+    counting = false;
+  }
+}
+
+describe('_service', () => {
+  it('carries the federation v2 @link and User @key(fields: "id")', async () => {
+    const res = await gql(t.url, '{ _service { sdl } }');
+    expect(res.errors).toBeUndefined();
+    const sdl = parse(res.data!._service.sdl as string);
+    const links = sdl.definitions
+      .filter((d) => d.kind === Kind.SCHEMA_EXTENSION)
+      .flatMap((d) => d.directives ?? [])
+      .filter((d) => d.name.value === 'link')
+      .map((d) => print(d));
+    expect(links).toContainEqual(expect.stringMatching(/^@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+", import: \["@key"\]\)$/));
+    const user = sdl.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'User');
+    expect(user && 'directives' in user ? user.directives?.map((d) => print(d)) : []).toEqual(['@key(fields: "id")']);
+  });
+});
+
+describe('_entities', () => {
+  it('resolves public fields of any user, without a token', async () => {
+    const res = await gql(t.url, ENTITIES(PUBLIC), users(ada.id, bob.id));
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities).toEqual([
+      expect.objectContaining({ id: ada.id, name: 'Ada', bio: 'Hi', avatarUrl: null }),
+      expect.objectContaining({ id: bob.id, name: 'Bob', bio: null }),
+    ]);
+  });
+
+  it('loads many representations with ONE database query', async () => {
+    const others = await Promise.all([1, 2, 3].map((n) => signUp(t.url, { name: `User ${n}` })));
+    const ids = [ada.id, bob.id, ...others.map((o) => o.id), randomUUID(), ada.id];
+    // Warm up: the first request of a connection may run set-up statements of its own.
+    await gql(t.url, ENTITIES('id'), users(ada.id));
+
+    const { result, queries } = await countingQueries(() => gql(t.url, ENTITIES('id name'), users(...ids)));
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._entities.map((u: { id: string } | null) => u?.id ?? null)).toEqual([...ids.slice(0, 5), null, ada.id]);
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).toMatch(/from "users"/);
+
+    // With a token: the session lookup, then still one query for all of them.
+    const authed = await countingQueries(() => gql(t.url, ENTITIES('id name'), users(...ids), ada.token));
+    expect(authed.result.errors).toBeUndefined();
+    expect(authed.queries.filter((q) => /from "users"/.test(q))).toHaveLength(1);
+    expect(authed.queries.filter((q) => /from sessions/.test(q))).toHaveLength(1);
+  });
+
+  it('gives null for an unknown id', async () => {
+    const res = await gql(t.url, ENTITIES(PUBLIC), users(randomUUID()));
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities).toEqual([null]);
+  });
+
+  it('gives null for a deleted user, and for a purged one', async () => {
+    const carol = await signUp(t.url, { name: 'Carol' });
+    const deleted = await gql(t.url, 'mutation { deleteMe { id status } }', undefined, carol.token);
+    expect(deleted.data?.deleteMe).toEqual({ id: carol.id, status: 'DELETED' });
+    const afterDelete = await gql(t.url, ENTITIES(PUBLIC), users(carol.id, bob.id));
+    expect(afterDelete.errors).toBeUndefined();
+    expect(afterDelete.data!._entities).toEqual([null, expect.objectContaining({ id: bob.id })]);
+
+    expect(await purgeDueAccounts(t.db.orm)).toBeGreaterThanOrEqual(1);
+    const rows = await t.db.orm.em.fork().execute('select id from users where id = ?', [carol.id]);
+    expect(rows).toEqual([]);
+    const afterPurge = await gql(t.url, ENTITIES(PUBLIC), users(carol.id));
+    expect(afterPurge.errors).toBeUndefined();
+    expect(afterPurge.data!._entities).toEqual([null]);
+  });
+
+  it('accepts an upper-case id and answers with the canonical lower-case one', async () => {
+    const res = await gql(t.url, ENTITIES('id name'), users(bob.id.toUpperCase()));
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities).toEqual([{ id: bob.id, name: 'Bob' }]);
+  });
+
+  it('refuses a malformed id with a clear BAD_USER_INPUT on that entry only, never a 500', async () => {
+    const bad = ['not-a-uuid', 42, null, "' or 1=1 --", `${ada.id}x`];
+    const res = await gql(t.url, ENTITIES('id name'), users(bob.id, ...bad));
+    expect(res.status).toBe(200);
+    expect(res.data!._entities).toEqual([{ id: bob.id, name: 'Bob' }, null, null, null, null, null]);
+    expect(res.errors).toHaveLength(bad.length);
+    for (const [i, error] of res.errors!.entries()) {
+      expect(error).toMatchObject({
+        message: 'id: A User representation needs an `id` that is a UUID.',
+        path: ['_entities', i + 1],
+        extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+      });
+    }
+
+    const missing = await gql(t.url, ENTITIES('id'), { representations: [{ __typename: 'User' }] });
+    expect(missing.status).toBe(200);
+    expect(missing.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+  });
+
+  it('refuses a representation of a type this subgraph does not resolve, as the caller’s mistake', async () => {
+    for (const representation of [{ __typename: 'Review', id: '1' }, { id: ada.id }, { __typename: 'UUID', id: ada.id }]) {
+      const res = await gql(t.url, ENTITIES('id'), { representations: [representation] });
+      expect(res.status).toBe(200);
+      expect(res.data).toBeNull(); // _entities is non-null
+      expect(res.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/^Representation 0 has __typename .*; this subgraph resolves User\.$/),
+          extensions: { code: 'BAD_USER_INPUT', field: 'representations' },
+        }),
+      ]);
+    }
+  });
+});
+
+describe('privacy of User fields', () => {
+  const forbidden = (path: (string | number)[]) => ({
+    message: 'This field is private to its user.',
+    path,
+    extensions: { code: 'FORBIDDEN' },
+  });
+
+  for (const [who, token] of [
+    ['without a token', () => undefined],
+    ['with another user’s token', () => bob.token],
+    ['with a token that is not a live session', () => `pgw_${'A'.repeat(43)}`],
+  ] as const) {
+    describe(who, () => {
+      for (const field of PRIVATE) {
+        it(`${field} of someone else is FORBIDDEN${NON_NULL_PRIVATE.has(field) ? ' (non-null: the User is null)' : ', public fields resolve'}`, async () => {
+          const res = await gql(t.url, ENTITIES(`${PUBLIC} ${field}`), users(ada.id), token());
+          expect(res.status).toBe(200);
+          expect(res.errors).toEqual([expect.objectContaining(forbidden(['_entities', 0, field]))]);
+          if (NON_NULL_PRIVATE.has(field)) {
+            expect(res.data!._entities).toEqual([null]);
+          } else {
+            expect(res.data!._entities).toEqual([expect.objectContaining({ id: ada.id, name: 'Ada', bio: 'Hi', [field]: null })]);
+          }
+        });
+      }
+
+      it('every private field at once gives one FORBIDDEN per field and never leaks a value', async () => {
+        const res = await gql(t.url, ENTITIES(`${PUBLIC} ${PRIVATE.join(' ')}`), users(ada.id), token());
+        const errors = res.errors ?? [];
+        expect(errors.every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
+        expect(errors.length).toBeGreaterThanOrEqual(1);
+        const body = JSON.stringify(res);
+        for (const secret of ['+14155552671', 'en-GB', 'Europe/Paris', ada.email, 'PENDING']) expect(body).not.toContain(secret);
+      });
+    });
+  }
+
+  it('the user themself, with their token, sees their private fields through _entities', async () => {
+    const res = await gql(t.url, ENTITIES(`${PUBLIC} ${PRIVATE.join(' ')}`), users(ada.id, bob.id), ada.token);
+    expect(res.data!._entities[0]).toMatchObject({
+      id: ada.id,
+      name: 'Ada',
+      status: 'PENDING',
+      activeSessions: 1,
+      defaultEmail: ada.email,
+      phoneNumber: '+14155552671',
+      locale: 'en-GB',
+      timezone: 'Europe/Paris',
+    });
+    // Bob, in the same request, is someone else: his User is null (status is non-null) and refused.
+    expect(res.data!._entities[1]).toBeNull();
+    expect(res.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toContainEqual(['_entities.1.status', 'FORBIDDEN']);
+  });
+
+  it('me sees every private field', async () => {
+    const res = await gql(t.url, `{ me { ${PUBLIC} ${PRIVATE.join(' ')} } }`, undefined, ada.token);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.me).toMatchObject({ id: ada.id, status: 'PENDING', defaultEmail: ada.email, locale: 'en-GB' });
+  });
+
+  it('the user in an AuthPayload is the caller themself: signUp and logIn show their private fields', async () => {
+    const email = `self.${randomUUID()}@example.com`;
+    const signed = await gql(
+      t.url,
+      'mutation ($input: SignUpInput!) { signUp(input: $input) { user { id status activeSessions defaultEmail } } }',
+      { input: { email, password: 'a long passphrase', name: 'Self' } },
+    );
+    expect(signed.errors).toBeUndefined();
+    expect(signed.data!.signUp.user).toMatchObject({ status: 'PENDING', activeSessions: 1, defaultEmail: email });
+    // Logged in as Bob, logging in as Self: the payload's user is Self, and Self's fields are theirs.
+    const logged = await gql(
+      t.url,
+      'mutation ($email: EmailAddress!) { logIn(email: $email, password: "a long passphrase") { user { id status defaultEmail } } }',
+      { email },
+      bob.token,
+    );
+    expect(logged.errors).toBeUndefined();
+    expect(logged.data!.logIn.user).toMatchObject({ id: signed.data!.signUp.user.id, status: 'PENDING', defaultEmail: email });
+  });
+});
