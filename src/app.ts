@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { createContext, type Context } from './graphql/context.js';
 import { formatError } from './graphql/errors.js';
 import { buildSchema } from './graphql/schema.js';
+import { restRoutes } from './rest/routes.js';
 import type { Services } from './services.js';
 
 export interface AppDeps {
@@ -97,6 +98,8 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
       return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+
+  await app.register(restRoutes, { services });
 
   return app;
 }

@@ -1,0 +1,161 @@
+/**
+ * The REST shim: /me, /signup, /login, /logout and /openapi.json, over the same domain services as
+ * GraphQL. Handlers are thin: authenticate, call the service, shape the answer. Every error goes
+ * through problemErrorHandler; no route catches anything.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Precondition } from '../domain/ProfileService.js';
+import type { Viewer } from '../domain/SessionService.js';
+import { PreconditionFailedError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
+import { tokenFromAuthorization } from '../domain/tokens.js';
+import type { Services } from '../services.js';
+import { REST_BODY_LIMIT } from './limits.js';
+import { openApiDocument } from './openapi.js';
+import { HttpProblem, badRequest, problemErrorHandler, unroutedProblem } from './problem.js';
+import {
+  authResponse,
+  currentRepresentation,
+  etagOf,
+  ifMatchSatisfied,
+  ifNoneMatchMatches,
+  representationInTransaction,
+} from './representation.js';
+
+export interface RestOptions {
+  services: Services;
+}
+
+const SIGN_UP_KEYS = ['email', 'password', 'name', 'phoneNumber'] as const;
+const LOG_IN_KEYS = ['email', 'password'] as const;
+
+interface Caller {
+  em: EntityManager;
+  viewer: Viewer;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the REST routes' authenticate hook. */
+    restCaller: Caller | null;
+  }
+}
+
+export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { services }) => {
+  app.decorateRequest('restCaller', null);
+  app.setErrorHandler(problemErrorHandler);
+  // Every unrouted request on the port gets a problem: 405 with Allow when the path exists.
+  app.setNotFoundHandler(async (request) => {
+    throw unroutedProblem(request);
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+    // Before any body is read: an unknown path or method is answered as such, whatever it carries.
+    if (request.is404) throw unroutedProblem(request);
+  });
+  registerJsonParser(app);
+
+  /** Bearer token from the Authorization header only; the query string is never looked at. */
+  async function authenticate(request: FastifyRequest): Promise<void> {
+    const em = services.orm.em.fork();
+    const viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization));
+    if (!viewer) throw new UnauthenticatedError();
+    request.restCaller = { em, viewer };
+  }
+  const caller = (request: FastifyRequest): Caller => request.restCaller!;
+  const bodyLimit = REST_BODY_LIMIT;
+
+  app.get('/me', { onRequest: authenticate }, async (request, reply) => {
+    const representation = await currentRepresentation(services, caller(request).viewer.user);
+    const etag = etagOf(representation);
+    reply.header('etag', etag);
+    if (!ifMatchSatisfied(request.headers['if-match'], etag)) throw new PreconditionFailedError();
+    if (ifNoneMatchMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    return representation;
+  });
+
+  app.patch('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
+    const { em, viewer } = caller(request);
+    const user = await services.profiles.updateProfile(em, viewer.user.id, requireObject(request.body), precondition(request));
+    const representation = await currentRepresentation(services, user);
+    return reply.header('etag', etagOf(representation)).send(representation);
+  });
+
+  app.delete('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
+    const { em, viewer } = caller(request);
+    await services.profiles.deleteAccount(em, viewer.user.id, precondition(request));
+    return reply.code(202).send();
+  });
+
+  app.post('/signup', { bodyLimit }, async (request, reply) => {
+    const { email, password, name, phoneNumber } = onlyKeys(requireObject(request.body), SIGN_UP_KEYS);
+    const result = await services.sessions.signUp(services.orm.em.fork(), { email, password, name, phoneNumber }, clientOf(request));
+    return reply.code(201).header('location', '/me').send(await authResponse(services, result));
+  });
+
+  app.post('/login', { bodyLimit }, async (request) => {
+    const body = onlyKeys(requireObject(request.body), LOG_IN_KEYS);
+    const missing = LOG_IN_KEYS.filter((key) => typeof body[key] !== 'string');
+    if (missing.length > 0) {
+      throw new ValidationError(missing.map((field) => ({ field, message: body[field] == null ? 'is required' : 'must be a string' })));
+    }
+    const result = await services.sessions.logIn(services.orm.em.fork(), body.email, body.password, clientOf(request));
+    return authResponse(services, result);
+  });
+
+  app.post('/logout', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
+    const { em, viewer } = caller(request);
+    await services.sessions.logOut(em, viewer.sessionId);
+    return reply.code(204).send();
+  });
+
+  app.get('/openapi.json', async () => openApiDocument);
+};
+
+/**
+ * JSON for every REST route, plus application/merge-patch+json for PATCH; any other media type is
+ * a 415. An empty body parses to undefined (a bodiless POST /logout with a JSON content type is
+ * fine; routes that need a body say so). `__proto__` and `constructor.prototype` are refused (400).
+ */
+function registerJsonParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (request, body, done) => {
+    if (/^application\/merge-patch\+json/i.test(request.headers['content-type'] ?? '') && request.method !== 'PATCH') {
+      done(new HttpProblem('UNSUPPORTED_MEDIA_TYPE', 'application/merge-patch+json is for PATCH; send application/json.'));
+      return;
+    }
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object.');
+  return body as Record<string, unknown>;
+}
+
+/** Unknown keys are refused by name, so a typo never passes silently. */
+function onlyKeys<K extends string>(body: Record<string, unknown>, allowed: readonly K[]): Partial<Record<K, unknown>> {
+  const unknown = Object.keys(body).filter((key) => !(allowed as readonly string[]).includes(key));
+  if (unknown.length > 0) throw new ValidationError(unknown.map((field) => ({ field, message: 'is not an accepted field' })));
+  return body as Partial<Record<K, unknown>>;
+}
+
+/** If-Match / If-None-Match, checked on the locked row inside the write transaction. */
+function precondition(request: FastifyRequest): Precondition | undefined {
+  const ifMatch = request.headers['if-match'];
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
+  return async (tx, user) => {
+    const etag = etagOf(await representationInTransaction(tx, user));
+    if (!ifMatchSatisfied(ifMatch, etag) || ifNoneMatchMatches(ifNoneMatch, etag)) throw new PreconditionFailedError();
+  };
+}
+
+function clientOf(request: FastifyRequest) {
+  return { userAgent: request.headers['user-agent'] };
+}
