@@ -229,6 +229,19 @@ describe('ETag and conditional requests', () => {
     expect(list.status).toBe(200);
   });
 
+  it('GET with a non-matching If-Match, and a write with a matching If-None-Match, are 412', async () => {
+    const user = await api.signUp();
+    const token = user.token;
+    const etag = (await api.get('/me', { token })).headers.get('etag')!;
+    expect((await api.get('/me', { token, headers: { 'if-match': '"other"' } })).status).toBe(412);
+    expect((await api.get('/me', { token, headers: { 'if-match': etag } })).status).toBe(200);
+    for (const value of ['*', etag]) {
+      expect((await api.patch('/me', { bio: 'x' }, { token, headers: { 'if-none-match': value } })).status, value).toBe(412);
+      expect((await api.delete('/me', { token, headers: { 'if-none-match': value } })).status, value).toBe(412);
+    }
+    expect((await api.get('/me', { token })).body).not.toHaveProperty('bio');
+  });
+
   it('PATCH If-Match fails after another login changed activeSessions', async () => {
     const user = await api.signUp();
     const etag = (await api.get('/me', { token: user.token })).headers.get('etag')!;
