@@ -7,10 +7,19 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { generateToken, hashToken } from './tokens.js';
 import { emailKey, normalizeEmail, normalizeName, normalizePhoneNumber, validatePassword } from './validation.js';
 
+/** Facts about an account that live outside its row. */
+export interface AccountFacts {
+  /** Sessions neither revoked nor expired. */
+  activeSessions: number;
+  defaultEmail: string | null;
+}
+
 /** Who is calling: the user their token was issued to, and that session. */
 export interface Viewer {
   user: User;
   sessionId: string;
+  /** Present when authenticate() was asked for it: read in the same statement. */
+  account?: AccountFacts;
 }
 
 export interface AuthResult {
@@ -32,15 +41,20 @@ export interface ClientInfo {
 
 const USER_COLUMNS = 'u.id, u.status, u.name, u.bio, u.avatar_url, u.phone_number, u.locale, u.timezone, u.created_at, u.updated_at';
 
+// The one definition of activeSessions and defaultEmail, for the user `u` of a query.
+const ACCOUNT_FACTS_COLUMNS = `(select count(*)::int from sessions a where a.user_id = u.id and a.revoked_at is null and a.expires_at > now()) as active_sessions,
+  (select e.address from user_emails e where e.user_id = u.id and e.is_default) as default_email`;
+
 // One indexed lookup per authenticated request: token hash → live session ⋈ its user.
 // last_seen_at is kept to five minutes' resolution, so most requests write nothing.
-const AUTHENTICATE_SQL = `select s.id as session_id, s.last_seen_at < now() - interval '5 minutes' as session_stale, ${USER_COLUMNS}
-  from sessions s join users u on u.id = s.user_id
+const AUTHENTICATE_FROM = `from sessions s join users u on u.id = s.user_id
   where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now() and u.status <> 'deleted'`;
+const SESSION_COLUMNS = "s.id as session_id, s.last_seen_at < now() - interval '5 minutes' as session_stale";
+const AUTHENTICATE_SQL = `select ${SESSION_COLUMNS}, ${USER_COLUMNS} ${AUTHENTICATE_FROM}`;
+const AUTHENTICATE_WITH_ACCOUNT_SQL = `select ${SESSION_COLUMNS}, ${USER_COLUMNS}, ${ACCOUNT_FACTS_COLUMNS} ${AUTHENTICATE_FROM}`;
 
 const TOUCH_SQL = 'update sessions set last_seen_at = now() where id = $1';
-const ACTIVE_SESSIONS_SQL = 'select count(*)::int as n from sessions where user_id = $1 and revoked_at is null and expires_at > now()';
-const DEFAULT_EMAIL_SQL = 'select address from user_emails where user_id = $1 and is_default';
+const accountFactsSql = (parameter: '$1' | '?') => `select ${ACCOUNT_FACTS_COLUMNS} from users u where u.id = ${parameter}`;
 
 const INVALID_CREDENTIALS = 'Invalid email or password.';
 
@@ -50,28 +64,36 @@ export class SessionService {
     private readonly options: { sessionTtlMs: number; onBackgroundError?: (error: unknown) => void },
   ) {}
 
-  /** The viewer a token belongs to, or null when the token is unknown, revoked or expired. */
-  async authenticate(em: EntityManager, token: string | null): Promise<Viewer | null> {
+  /**
+   * The viewer a token belongs to, or null when the token is unknown, revoked or expired. With
+   * `withAccount`, the account facts come in the same statement.
+   */
+  async authenticate(em: EntityManager, token: string | null, { withAccount = false } = {}): Promise<Viewer | null> {
     if (!token) return null;
-    const [row] = await preparedQuery(this.orm, 'pgw_authenticate', AUTHENTICATE_SQL, [hashToken(token)]);
+    const [row] = withAccount
+      ? await preparedQuery(this.orm, 'pgw_authenticate_account', AUTHENTICATE_WITH_ACCOUNT_SQL, [hashToken(token)])
+      : await preparedQuery(this.orm, 'pgw_authenticate', AUTHENTICATE_SQL, [hashToken(token)]);
     if (!row) return null;
-    const { session_id: sessionId, session_stale: stale, ...userRow } = row;
+    const { session_id: sessionId, session_stale: stale, active_sessions, default_email, ...userRow } = row;
     if (stale) {
       preparedQuery(this.orm, 'pgw_touch_session', TOUCH_SQL, [sessionId]).catch((error: unknown) =>
         this.options.onBackgroundError?.(error),
       );
     }
-    return { user: em.map(User, userRow), sessionId: String(sessionId) };
+    const viewer: Viewer = { user: em.map(User, userRow), sessionId: String(sessionId) };
+    if (withAccount) viewer.account = toAccountFacts({ active_sessions, default_email });
+    return viewer;
   }
 
-  async countActiveSessions(userId: string): Promise<number> {
-    const [row] = await preparedQuery<{ n: number }>(this.orm, 'pgw_active_sessions', ACTIVE_SESSIONS_SQL, [userId]);
-    return row?.n ?? 0;
-  }
-
-  async defaultEmail(userId: string): Promise<string | null> {
-    const [row] = await preparedQuery<{ address: string }>(this.orm, 'pgw_default_email', DEFAULT_EMAIL_SQL, [userId]);
-    return row?.address ?? null;
+  /**
+   * The account facts of a user. Pass the transaction's EntityManager to read them inside it (the
+   * embedded database has one connection, which an open transaction holds).
+   */
+  async accountFacts(userId: string, tx?: EntityManager): Promise<AccountFacts> {
+    const [row] = tx?.isInTransaction()
+      ? await tx.execute(accountFactsSql('?'), [userId])
+      : await preparedQuery(this.orm, 'pgw_account_facts', accountFactsSql('$1'), [userId]);
+    return toAccountFacts(row ?? {});
   }
 
   /** Creates a pending user whose email becomes its default one, and logs it in. */
@@ -161,6 +183,10 @@ export class SessionService {
     const rows = await em.execute('select 1 from user_emails where lower(address) = ?', [emailKey(email)]);
     return rows.length > 0;
   }
+}
+
+function toAccountFacts(row: Record<string, unknown>): AccountFacts {
+  return { activeSessions: Number(row.active_sessions ?? 0), defaultEmail: (row.default_email as string | null) ?? null };
 }
 
 function emailTaken(): ConflictError {

@@ -51,25 +51,13 @@ export function etagOf(representation: UserRepresentation): string {
   return `"${createHash('sha256').update(JSON.stringify(representation)).digest('base64url').slice(0, 27)}"`;
 }
 
-/** The user as GET /me shows it now. Outside any transaction (the counts use the pool). */
-export async function currentRepresentation(services: Services, user: User): Promise<UserRepresentation> {
-  const [activeSessions, defaultEmail] = await Promise.all([
-    services.sessions.countActiveSessions(user.id),
-    services.sessions.defaultEmail(user.id),
-  ]);
+/**
+ * The user as GET /me shows it now. Inside a write transaction pass its EntityManager (for
+ * If-Match), so the facts are read there.
+ */
+export async function currentRepresentation(services: Services, user: User, tx?: EntityManager): Promise<UserRepresentation> {
+  const { activeSessions, defaultEmail } = await services.sessions.accountFacts(user.id, tx);
   return userRepresentation(user, activeSessions, defaultEmail);
-}
-
-// The same definitions as SessionService.countActiveSessions / defaultEmail, but on the
-// transaction's own connection: the embedded database has only one, which the transaction holds.
-const ACTIVE_SESSIONS_SQL = 'select count(*)::int as n from sessions where user_id = ? and revoked_at is null and expires_at > now()';
-const DEFAULT_EMAIL_SQL = 'select address from user_emails where user_id = ? and is_default';
-
-/** The user as GET /me would show it, read inside a write transaction (for If-Match). */
-export async function representationInTransaction(tx: EntityManager, user: User): Promise<UserRepresentation> {
-  const [sessions] = await tx.execute<{ n: number }[]>(ACTIVE_SESSIONS_SQL, [user.id]);
-  const [email] = await tx.execute<{ address: string }[]>(DEFAULT_EMAIL_SQL, [user.id]);
-  return userRepresentation(user, sessions?.n ?? 0, email?.address ?? null);
 }
 
 export interface AuthResponse {

@@ -19,7 +19,7 @@ import {
   etagOf,
   ifMatchSatisfied,
   ifNoneMatchMatches,
-  representationInTransaction,
+  userRepresentation,
 } from './representation.js';
 
 export interface RestOptions {
@@ -55,18 +55,24 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   });
   registerJsonParser(app);
 
-  /** Bearer token from the Authorization header only; the query string is never looked at. */
-  async function authenticate(request: FastifyRequest): Promise<void> {
-    const em = services.orm.em.fork();
-    const viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization));
-    if (!viewer) throw new UnauthenticatedError();
-    request.restCaller = { em, viewer };
-  }
+  /**
+   * Bearer token from the Authorization header only; the query string is never looked at. With
+   * `withAccount`, the account facts come in the same single statement (GET /me's one query).
+   */
+  const authenticated = (options: { withAccount?: boolean } = {}) =>
+    async function authenticate(request: FastifyRequest): Promise<void> {
+      const em = services.orm.em.fork();
+      const viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization), options);
+      if (!viewer) throw new UnauthenticatedError();
+      request.restCaller = { em, viewer };
+    };
+  const authenticate = authenticated();
   const caller = (request: FastifyRequest): Caller => request.restCaller!;
   const bodyLimit = REST_BODY_LIMIT;
 
-  app.get('/me', { onRequest: authenticate }, async (request, reply) => {
-    const representation = await currentRepresentation(services, caller(request).viewer.user);
+  app.get('/me', { onRequest: authenticated({ withAccount: true }) }, async (request, reply) => {
+    const { user, account } = caller(request).viewer;
+    const representation = userRepresentation(user, account!.activeSessions, account!.defaultEmail);
     const etag = etagOf(representation);
     reply.header('etag', etag);
     if (!ifMatchSatisfied(request.headers['if-match'], etag)) throw new PreconditionFailedError();
@@ -76,14 +82,14 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
 
   app.patch('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
     const { em, viewer } = caller(request);
-    const user = await services.profiles.updateProfile(em, viewer.user.id, requireObject(request.body), precondition(request));
+    const user = await services.profiles.updateProfile(em, viewer.user.id, requireObject(request.body), precondition(services, request));
     const representation = await currentRepresentation(services, user);
     return reply.header('etag', etagOf(representation)).send(representation);
   });
 
   app.delete('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
     const { em, viewer } = caller(request);
-    await services.profiles.deleteAccount(em, viewer.user.id, precondition(request));
+    await services.profiles.deleteAccount(em, viewer.user.id, precondition(services, request));
     return reply.code(202).send();
   });
 
@@ -146,12 +152,12 @@ function onlyKeys<K extends string>(body: Record<string, unknown>, allowed: read
 }
 
 /** If-Match / If-None-Match, checked on the locked row inside the write transaction. */
-function precondition(request: FastifyRequest): Precondition | undefined {
+function precondition(services: Services, request: FastifyRequest): Precondition | undefined {
   const ifMatch = request.headers['if-match'];
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
   return async (tx, user) => {
-    const etag = etagOf(await representationInTransaction(tx, user));
+    const etag = etagOf(await currentRepresentation(services, user, tx));
     if (!ifMatchSatisfied(ifMatch, etag) || ifNoneMatchMatches(ifNoneMatch, etag)) throw new PreconditionFailedError();
   };
 }

@@ -28,8 +28,8 @@ export const User: UserResolvers = {
     return users.load(id.toLowerCase());
   },
   status: own((user) => user.status),
-  activeSessions: own((user, ctx) => ctx.services.sessions.countActiveSessions(user.id)),
-  defaultEmail: own((user, ctx) => ctx.services.sessions.defaultEmail(user.id)),
+  activeSessions: own(async (user, ctx) => (await ctx.services.sessions.accountFacts(user.id)).activeSessions),
+  defaultEmail: own(async (user, ctx) => (await ctx.services.sessions.accountFacts(user.id)).defaultEmail),
   phoneNumber: own((user) => user.phoneNumber ?? null),
   locale: own((user) => user.locale ?? null),
   timezone: own((user) => user.timezone ?? null),
