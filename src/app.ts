@@ -7,6 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { createContext, type Context } from './graphql/context.js';
@@ -42,6 +43,14 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // For every route. Bearer tokens, not cookies: no credentials. Outside production the list has
+  // Sandbox's origin. Requested headers are reflected, so headers a developer adds in Sandbox work.
+  await app.register(fastifyCors, {
+    origin: config.corsOrigins,
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'www-authenticate'],
+    maxAge: 600,
   });
 
   const apollo = new ApolloServer<Context>({
