@@ -2,7 +2,6 @@ import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { AccountPurge, Session, User, UserEmail } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
-import { startEmbeddedDatabase } from './embedded.js';
 
 export interface DatabaseOptions {
   /** Unset: embedded PGlite under dataDir. */
@@ -70,7 +69,8 @@ async function migrate(orm: MikroORM, shared: boolean): Promise<void> {
 
 /** Opens the database (embedded or real), applies pending migrations, and returns the ORM. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const embedded = options.databaseUrl ? undefined : await startEmbeddedDatabase(options.dataDir);
+  // Loaded only when used: PGlite costs ~40 MB of memory just by being imported.
+  const embedded = options.databaseUrl ? undefined : await (await import('./embedded.js')).startEmbeddedDatabase(options.dataDir);
   const clientUrl = options.databaseUrl ?? embedded!.clientUrl;
   let orm: MikroORM;
   try {
