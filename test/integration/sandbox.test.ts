@@ -276,6 +276,12 @@ describe('in production', () => {
     expect(res.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
   });
 
+  it('still serves `_service { sdl }`, which is not introspection: rover and gateways compose from it', async () => {
+    const res = await gql(prod.url, '{ _service { sdl } }');
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._service.sdl).toContain('@key(fields: "id")');
+  });
+
   it('allows only the origins CORS_ORIGINS lists: not Sandbox’s', async () => {
     const sandbox = await preflight(`${prod.url}/graphql`, SANDBOX_ORIGIN);
     expect(sandbox.headers.get('access-control-allow-origin')).toBeNull();
