@@ -17,13 +17,23 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function ormOptions(clientUrl: string, poolMax: number, overrides: Options = {}): Options {
+type PgConnection = { query(sql: string, callback: (error: Error | null) => void): void };
+
+/**
+ * PGlite is one PostgreSQL session shared by every socket connection, so a new connection finds
+ * the named statements of the one it replaced: forget them, or preparing them again fails.
+ */
+function forgetPreparedStatements(connection: PgConnection, done: (error: Error | null, connection: PgConnection) => void): void {
+  connection.query('deallocate all', (error) => done(error, connection));
+}
+
+export function ormOptions(clientUrl: string, poolMax: number, overrides: Options = {}, embedded = false): Options {
   return {
     clientUrl,
     entities: [User, UserEmail, Session, AccountPurge],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000, ...(embedded ? { afterCreate: forgetPreparedStatements } : {}) },
     // Bounded waits everywhere: a dead database gives errors fast, never a hung request.
     driverOptions: {
       acquireConnectionTimeout: 5_000,
@@ -75,7 +85,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let orm: MikroORM;
   try {
     orm = await MikroORM.init(
-      ormOptions(clientUrl, embedded ? 1 : options.poolMax, { debug: options.debug ?? false }),
+      ormOptions(clientUrl, embedded ? 1 : options.poolMax, { debug: options.debug ?? false }, Boolean(embedded)),
     );
     await migrate(orm, !embedded);
   } catch (error) {

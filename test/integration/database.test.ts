@@ -39,3 +39,22 @@ describe('database', () => {
     }
   });
 });
+
+describe('named prepared statements', () => {
+  it('survive the pool replacing a connection', async () => {
+    const db = await openDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, poolMax: 2 });
+    try {
+      const { preparedQuery } = await import('../../src/db/raw.js');
+      const run = () => preparedQuery<{ n: number }>(db.orm, 'pgw_test_statement', 'select $1::int + 1 as n', [41]);
+      expect(await run()).toEqual([{ n: 42 }]);
+      // What the pool does to an idle connection: close it; the next acquire opens a new one.
+      const client = db.orm.em.getConnection().getKnex().client;
+      const connection = await client.acquireConnection();
+      await connection.end();
+      await client.releaseConnection(connection);
+      expect(await run()).toEqual([{ n: 42 }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
