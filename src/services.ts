@@ -15,9 +15,6 @@ export function createServices(
   config: Pick<Config, 'sessionTtlMs' | 'accountPurgeAfterMs'>,
   onBackgroundError?: (error: unknown) => void,
 ): Services {
-  return {
-    orm,
-    sessions: new SessionService(orm, { sessionTtlMs: config.sessionTtlMs, onBackgroundError }),
-    profiles: new ProfileService({ accountPurgeAfterMs: config.accountPurgeAfterMs }),
-  };
+  const sessions = new SessionService(orm, { sessionTtlMs: config.sessionTtlMs, onBackgroundError });
+  return { orm, sessions, profiles: new ProfileService(orm, sessions, { accountPurgeAfterMs: config.accountPurgeAfterMs }) };
 }

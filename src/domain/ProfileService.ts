@@ -1,6 +1,9 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { AccountPurge, Session, User } from '../db/entities/index.js';
+import { preparedQuery } from '../db/raw.js';
+import { ACCOUNT_FACTS_COLUMNS, PATCH_COLUMNS, USER_COLUMNS } from '../db/sql.js';
 import { UnauthenticatedError } from './errors.js';
+import { toAccountFacts, type AccountFacts, type SessionService } from './SessionService.js';
 import { normalizeProfilePatch, type ProfilePatch } from './validation.js';
 
 /**
@@ -14,20 +17,61 @@ export interface DeletedUser {
   status: 'deleted';
 }
 
-const PATCHABLE = ['name', 'bio', 'avatarUrl', 'locale', 'timezone'] as const satisfies readonly (keyof ProfilePatch)[];
+/** The profile after an update, with the account facts read in the same statement. */
+export interface UpdatedProfile {
+  user: User;
+  account: AccountFacts;
+}
+
+const PATCHABLE = Object.keys(PATCH_COLUMNS) as (keyof typeof PATCH_COLUMNS)[];
+
+// The live user with its account facts: what an update that changed nothing answers.
+const LIVE_PROFILE_SQL = `select ${USER_COLUMNS}, ${ACCOUNT_FACTS_COLUMNS} from users u where u.id = $1 and u.status <> 'deleted'`;
+
+/**
+ * One UPDATE for a patch setting `keys`: only when something differs, so a no-op keeps updatedAt;
+ * never on a deleted account (a racing deletion holds the row lock, and PostgreSQL re-checks the
+ * condition after it commits); updatedAt from the database clock, strictly increasing.
+ */
+function patchSql(keys: readonly (keyof typeof PATCH_COLUMNS)[]): string {
+  const columns = keys.map((key) => PATCH_COLUMNS[key]);
+  const set = columns.map((column, i) => `${column} = $${i + 2}`).join(', ');
+  const differs = columns.map((column, i) => `u.${column} is distinct from $${i + 2}`).join(' or ');
+  return `update users u set ${set}, updated_at = greatest(now(), u.updated_at + interval '1 millisecond')
+    where u.id = $1 and u.status <> 'deleted' and (${differs})
+    returning ${USER_COLUMNS}, ${ACCOUNT_FACTS_COLUMNS}`;
+}
 
 export class ProfileService {
-  constructor(private readonly options: { accountPurgeAfterMs: number }) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly sessions: SessionService,
+    private readonly options: { accountPurgeAfterMs: number },
+  ) {}
 
   /**
    * Applies a profile patch: a key left out is unchanged, null clears. Validation happens before
-   * anything is written; a patch that changes nothing does not bump updatedAt.
+   * anything is written; a patch that changes nothing does not bump updatedAt. Without a
+   * precondition it is a single statement; with one, a transaction on the locked row.
    */
-  async updateProfile(em: EntityManager, userId: string, input: Record<string, unknown>, precondition?: Precondition): Promise<User> {
+  async updateProfile(em: EntityManager, userId: string, input: Record<string, unknown>, precondition?: Precondition): Promise<UpdatedProfile> {
     const patch = normalizeProfilePatch(input);
+    if (precondition) return this.updateLocked(em, userId, patch, precondition);
+    const keys = PATCHABLE.filter((key) => patch[key] !== undefined);
+    let [row] = keys.length
+      ? await preparedQuery(this.orm, `pgw_patch_${keys.join('_')}`, patchSql(keys), [userId, ...keys.map((key) => patch[key])])
+      : [];
+    // Nothing updated: either nothing changed, or the account is gone.
+    row ??= (await preparedQuery(this.orm, 'pgw_live_profile', LIVE_PROFILE_SQL, [userId]))[0];
+    if (!row) throw new UnauthenticatedError();
+    const { active_sessions, default_email, ...userRow } = row;
+    return { user: em.map(User, userRow), account: toAccountFacts({ active_sessions, default_email }) };
+  }
+
+  private async updateLocked(em: EntityManager, userId: string, patch: ProfilePatch, precondition: Precondition): Promise<UpdatedProfile> {
     return em.transactional(async (tx) => {
       const user = await this.lockLiveUser(tx, userId);
-      await precondition?.(tx, user);
+      await precondition(tx, user);
       let changed = false;
       for (const key of PATCHABLE) {
         const value = patch[key];
@@ -36,7 +80,8 @@ export class ProfileService {
         changed = true;
       }
       if (changed) user.updatedAt = nextTimestamp(user.updatedAt);
-      return user;
+      await tx.flush();
+      return { user, account: await this.sessions.accountFacts(userId, tx) };
     });
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import { Session, User, UserEmail } from '../db/entities/index.js';
 import { preparedQuery } from '../db/raw.js';
+import { ACCOUNT_FACTS_COLUMNS, USER_COLUMNS, type AccountFactsRow } from '../db/sql.js';
 import { ConflictError, UnauthenticatedError, ValidationError, type FieldError } from './errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { generateToken, hashToken } from './tokens.js';
@@ -38,12 +39,6 @@ export interface SignUpInput {
 export interface ClientInfo {
   userAgent?: string | undefined;
 }
-
-const USER_COLUMNS = 'u.id, u.status, u.name, u.bio, u.avatar_url, u.phone_number, u.locale, u.timezone, u.created_at, u.updated_at';
-
-// The one definition of activeSessions and defaultEmail, for the user `u` of a query.
-const ACCOUNT_FACTS_COLUMNS = `(select count(*)::int from sessions a where a.user_id = u.id and a.revoked_at is null and a.expires_at > now()) as active_sessions,
-  (select e.address from user_emails e where e.user_id = u.id and e.is_default) as default_email`;
 
 // One indexed lookup per authenticated request: token hash → live session ⋈ its user.
 // last_seen_at is kept to five minutes' resolution, so most requests write nothing.
@@ -185,7 +180,7 @@ export class SessionService {
   }
 }
 
-function toAccountFacts(row: Record<string, unknown>): AccountFacts {
+export function toAccountFacts(row: AccountFactsRow): AccountFacts {
   return { activeSessions: Number(row.active_sessions ?? 0), defaultEmail: (row.default_email as string | null) ?? null };
 }
 

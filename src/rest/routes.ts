@@ -82,8 +82,8 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
 
   app.patch('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
     const { em, viewer } = caller(request);
-    const user = await services.profiles.updateProfile(em, viewer.user.id, requireObject(request.body), precondition(services, request));
-    const representation = await currentRepresentation(services, user);
+    const { user, account } = await services.profiles.updateProfile(em, viewer.user.id, requireObject(request.body), precondition(services, request));
+    const representation = userRepresentation(user, account.activeSessions, account.defaultEmail);
     return reply.header('etag', etagOf(representation)).send(representation);
   });
 

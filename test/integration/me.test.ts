@@ -124,6 +124,14 @@ describe('updateMe', () => {
     expect((await me(user)).updatedAt).toBe(before.updatedAt);
   });
 
+  it('setting fields to the values they have changes nothing, not even updatedAt', async () => {
+    const user = await signUp(t.url);
+    const first = (await update(user, { bio: 'same', locale: 'en-GB' })).data!.updateMe;
+    const again = await update(user, { bio: 'same', locale: 'en-gb' });
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.updateMe).toEqual(first);
+  });
+
   it('refuses bad input with BAD_USER_INPUT naming the field, and writes nothing', async () => {
     const user = await signUp(t.url);
     await update(user, { name: 'Kept', bio: 'Kept bio' });

@@ -20,7 +20,8 @@ function plain(input: object): Record<string, unknown> {
 }
 
 export const Mutation: MutationResolvers = {
-  updateMe: (_parent, { input }, ctx) => ctx.services.profiles.updateProfile(ctx.em, requireViewer(ctx).user.id, plain(input)),
+  updateMe: async (_parent, { input }, ctx) =>
+    (await ctx.services.profiles.updateProfile(ctx.em, requireViewer(ctx).user.id, plain(input))).user,
 
   deleteMe: (_parent, _args, ctx) => ctx.services.profiles.deleteAccount(ctx.em, requireViewer(ctx).user.id),
 
