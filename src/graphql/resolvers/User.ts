@@ -1,5 +1,6 @@
 import { ForbiddenError, ValidationError } from '../../domain/errors.js';
 import type { User as UserEntity } from '../../db/entities/User.js';
+import type { AccountFacts } from '../../domain/SessionService.js';
 import type { UserResolvers } from '../../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
 
@@ -18,6 +19,16 @@ function own<T>(resolve: (user: UserEntity, ctx: Context) => T) {
   };
 }
 
+/** activeSessions and defaultEmail of one user in one request: one statement, however many fields ask. */
+const accountFactsOf = new WeakMap<Context, Map<string, Promise<AccountFacts>>>();
+function accountFacts(user: UserEntity, ctx: Context): Promise<AccountFacts> {
+  let byUser = accountFactsOf.get(ctx);
+  if (!byUser) accountFactsOf.set(ctx, (byUser = new Map()));
+  let facts = byUser.get(user.id);
+  if (!facts) byUser.set(user.id, (facts = ctx.services.sessions.accountFacts(user.id)));
+  return facts;
+}
+
 export const User: UserResolvers = {
   // Async, so a bad representation fails its own entry of `_entities`, not the whole list.
   __resolveReference: async (reference, { users }) => {
@@ -28,8 +39,8 @@ export const User: UserResolvers = {
     return users.load(id.toLowerCase());
   },
   status: own((user) => user.status),
-  activeSessions: own(async (user, ctx) => (await ctx.services.sessions.accountFacts(user.id)).activeSessions),
-  defaultEmail: own(async (user, ctx) => (await ctx.services.sessions.accountFacts(user.id)).defaultEmail),
+  activeSessions: own(async (user, ctx) => (await accountFacts(user, ctx)).activeSessions),
+  defaultEmail: own(async (user, ctx) => (await accountFacts(user, ctx)).defaultEmail),
   phoneNumber: own((user) => user.phoneNumber ?? null),
   locale: own((user) => user.locale ?? null),
   timezone: own((user) => user.timezone ?? null),
