@@ -354,7 +354,8 @@ async function startService(databaseUrl: string, logDir: string): Promise<Server
   const started = performance.now();
   // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the service.
   const nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  const child = startChild('service', [...nodeArgs, '--import', 'tsx', 'src/main.ts'], env, logFd);
+  // As production runs it: compiled JavaScript (npm run build), no TypeScript loader.
+  const child = startChild('service', [...nodeArgs, 'dist/src/main.js'], env, logFd);
   const baseUrl = `http://${HOST}:${port}`;
   try {
     const ms = await waitReady(child, baseUrl, started, 60_000);
@@ -732,6 +733,9 @@ async function main(): Promise<number> {
   const selected = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
   let scenarios = selected?.length ? SCENARIOS.filter((s) => selected.includes(s.id)) : SCENARIOS;
   if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS names none of ${SCENARIOS.map((s) => s.id).join(', ')}`);
+
+  console.log('  building the service (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
 
   // A fresh database on the server DATABASE_URL points to.
   const dbName = `pgw_bench_${Date.now().toString(36)}_${process.pid}`;
