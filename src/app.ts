@@ -10,8 +10,10 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './db/errors.js';
+import { databaseReady } from './db/health.js';
 import { createContext, type Context } from './graphql/context.js';
-import { formatError } from './graphql/errors.js';
+import { formatError, serviceUnavailablePlugin } from './graphql/errors.js';
 import { buildSchema } from './graphql/schema.js';
 import { restRoutes } from './rest/routes.js';
 import type { Services } from './services.js';
@@ -64,6 +66,7 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      serviceUnavailablePlugin,
       {
         // Masked errors carry the request id, so a client can quote it and we can find the log line.
         async requestDidStart({ contextValue }) {
@@ -100,12 +103,11 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    try {
-      await services.orm.em.getConnection().execute('select 1');
-      return { status: 'ok' };
-    } catch {
-      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', reason: 'database unreachable' });
-    }
+    if (await databaseReady(services.orm)) return { status: 'ok' };
+    return reply
+      .code(503)
+      .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
+      .send({ status: 'unavailable', reason: 'database unreachable' });
   });
 
   await app.register(restRoutes, { services });

@@ -11,6 +11,10 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   dbPoolMax: number;
+  /** Bounds connecting to the database and waiting for a pooled connection. */
+  dbConnectTimeoutMs: number;
+  /** PostgreSQL's statement_timeout for every statement the service runs. */
+  dbStatementTimeoutMs: number;
   sessionTtlMs: number;
   accountPurgeAfterMs: number;
   purgeIntervalMs: number;
@@ -71,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(get('DATA_DIR') ?? '.data'),
     // PGlite serves one connection at a time; on a server, start-up holds one for the migration lock.
     dbPoolMax: databaseUrl ? parseInteger(get('DB_POOL_MAX') ?? '10', 'DB_POOL_MAX', 2, 1000) : 1,
+    dbConnectTimeoutMs: positive(parseDuration(get('DB_CONNECT_TIMEOUT') ?? '3s', 'DB_CONNECT_TIMEOUT'), 'DB_CONNECT_TIMEOUT'),
+    dbStatementTimeoutMs: positive(parseDuration(get('DB_STATEMENT_TIMEOUT') ?? '10s', 'DB_STATEMENT_TIMEOUT'), 'DB_STATEMENT_TIMEOUT'),
     sessionTtlMs: positive(parseDuration(get('SESSION_TTL') ?? '30d', 'SESSION_TTL'), 'SESSION_TTL'),
     accountPurgeAfterMs: parseDuration(get('ACCOUNT_PURGE_AFTER') ?? '0s', 'ACCOUNT_PURGE_AFTER'),
     purgeIntervalMs: positive(parseDuration(get('PURGE_INTERVAL') ?? '30s', 'PURGE_INTERVAL'), 'PURGE_INTERVAL'),

@@ -7,7 +7,12 @@ import { startPurgeWorker } from './jobs/purge.js';
 import { createServices } from './services.js';
 
 const config = loadConfig();
-const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: config.dbPoolMax });
+const db = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  poolMax: config.dbPoolMax,
+  timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+});
 // The callback runs only on requests, after `app` exists.
 const services = createServices(db.orm, config, (error) => app.log.warn({ err: error }, 'background write failed'));
 const app = await buildApp({ config, services });

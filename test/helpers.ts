@@ -63,7 +63,12 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, testDb?: TestDatabase): Promise<TestApp> {
   const database = testDb ?? (await createTestDatabase());
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const db = await openDatabase({ databaseUrl: database.databaseUrl, dataDir: database.dataDir, poolMax: 5 });
+  const db = await openDatabase({
+    databaseUrl: database.databaseUrl,
+    dataDir: database.dataDir,
+    poolMax: 5,
+    timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+  });
   const services = createServices(db.orm, config);
   const app = await buildApp({ config, services });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -8,8 +8,27 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   poolMax: number;
+  timeouts?: Partial<DatabaseTimeouts>;
   debug?: boolean;
 }
+
+export interface DatabaseTimeouts {
+  /** Connecting to the server, and waiting for a connection of the pool (DB_CONNECT_TIMEOUT). */
+  connectTimeoutMs: number;
+  /** PostgreSQL's statement_timeout (DB_STATEMENT_TIMEOUT). */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DatabaseTimeouts = { connectTimeoutMs: 3_000, statementTimeoutMs: 10_000 };
+
+/** A transaction left idle this long (a stuck request) is ended by the server, its locks freed. */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 15_000;
+
+/**
+ * The embedded database's one connection is a queue, not a server that can be down: waiting
+ * for it is bounded generously, so a burst of requests is served rather than turned away.
+ */
+const EMBEDDED_ACQUIRE_TIMEOUT_MS = 10_000;
 
 export interface Database {
   orm: MikroORM;
@@ -27,20 +46,27 @@ function forgetPreparedStatements(connection: PgConnection, done: (error: Error 
   connection.query('deallocate all', (error) => done(error, connection));
 }
 
-export function ormOptions(clientUrl: string, poolMax: number, overrides: Options = {}, embedded = false): Options {
+export function ormOptions(
+  clientUrl: string,
+  poolMax: number,
+  overrides: Options = {},
+  embedded = false,
+  timeouts: DatabaseTimeouts = DEFAULT_DB_TIMEOUTS,
+): Options {
   return {
     clientUrl,
     entities: [User, UserEmail, Session, AccountPurge],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000, ...(embedded ? { afterCreate: forgetPreparedStatements } : {}) },
-    // Bounded waits everywhere: a dead database gives errors fast, never a hung request.
+    // Bounded waits everywhere: a dead database gives errors fast (503s), never a hung request.
+    // A refused connection fails at once; a server that does not answer, within the timeout.
     driverOptions: {
-      acquireConnectionTimeout: 5_000,
+      acquireConnectionTimeout: embedded ? Math.max(EMBEDDED_ACQUIRE_TIMEOUT_MS, timeouts.connectTimeoutMs) : timeouts.connectTimeoutMs,
       connection: {
-        connectionTimeoutMillis: 5_000,
-        statement_timeout: 10_000,
-        idle_in_transaction_session_timeout: 15_000,
+        connectionTimeoutMillis: timeouts.connectTimeoutMs,
+        statement_timeout: timeouts.statementTimeoutMs,
+        idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
         application_name: 'profile-gateway',
       },
     },
@@ -85,7 +111,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let orm: MikroORM;
   try {
     orm = await MikroORM.init(
-      ormOptions(clientUrl, embedded ? 1 : options.poolMax, { debug: options.debug ?? false }, Boolean(embedded)),
+      ormOptions(clientUrl, embedded ? 1 : options.poolMax, { debug: options.debug ?? false }, Boolean(embedded), {
+        ...DEFAULT_DB_TIMEOUTS,
+        ...options.timeouts,
+      }),
     );
     await migrate(orm, !embedded);
   } catch (error) {

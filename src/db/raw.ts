@@ -1,7 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { isDatabaseUnavailable } from './errors.js';
 
 interface PgClient {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+  /** knex's mark of a dead connection: its pool destroys one so marked instead of lending it. */
+  __knex__disposed?: unknown;
 }
 
 /**
@@ -21,6 +24,12 @@ export async function preparedQuery<Row = Record<string, unknown>>(
   try {
     const result = await connection.query({ name, text, values });
     return result.rows as Row[];
+  } catch (error) {
+    // The connection broke (server restarted, connection killed): never hand it out again, even
+    // if pg has not yet told knex it ended. The pool opens a fresh one, with no named statements.
+    // A statement timeout (57014) leaves the connection usable.
+    if (isDatabaseUnavailable(error) && (error as { code?: unknown }).code !== '57014') connection.__knex__disposed ??= error;
+    throw error;
   } finally {
     await client.releaseConnection(connection);
   }

@@ -78,3 +78,12 @@ export class PreconditionFailedError extends DomainError {
     this.name = 'PreconditionFailedError';
   }
 }
+
+/** The database cannot be reached right now; the request may be retried (503, Retry-After). */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  constructor(message = 'The database is unreachable; try again shortly.', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ServiceUnavailableError';
+  }
+}

@@ -2,9 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { FastifyRequest } from 'fastify';
 import { User as UserEntityRef, type User as UserEntity } from '../db/entities/User.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import type { ClientInfo, Viewer } from '../domain/SessionService.js';
 import { tokenFromAuthorization } from '../domain/tokens.js';
 import type { Services } from '../services.js';
+import { serviceUnavailableError } from './errors.js';
 
 /** What every resolver gets: a request-scoped EntityManager, the viewer (if any), the services. */
 export interface Context {
@@ -25,7 +27,14 @@ export interface Context {
 /** Builds the context of one GraphQL request: token → viewer, a forked EntityManager, loaders. */
 export async function createContext(services: Services, request: FastifyRequest): Promise<Context> {
   const em = services.orm.em.fork();
-  const viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization));
+  let viewer: Viewer | null;
+  try {
+    viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization));
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    request.log.error({ err: error }, 'GraphQL request failed: database unavailable');
+    throw serviceUnavailableError(request.id, error);
+  }
   return {
     em,
     viewer,

@@ -1,6 +1,9 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { DomainError, ValidationError } from '../domain/errors.js';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
+import { DomainError, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
+import type { Context } from './context.js';
 
 export const INTERNAL_MESSAGE = 'Internal server error.';
 
@@ -10,7 +13,8 @@ export const INTERNAL_MESSAGE = 'Internal server error.';
  * is masked (its details go to the log, with the request id the client gets).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  const original = isDatabaseUnavailable(unwrapped) ? new ServiceUnavailableError(undefined, { cause: unwrapped }) : unwrapped;
   if (original instanceof DomainError) {
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof ValidationError) {
@@ -30,6 +34,41 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, extensions: { ...stripStack(formatted.extensions), code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } };
   }
   return { ...formatted, extensions: stripStack(formatted.extensions) };
+}
+
+/**
+ * A database outage is a 503 with Retry-After, not a masked 500: for errors raised while
+ * resolving (formatError has given them SERVICE_UNAVAILABLE), with the request id to quote.
+ */
+export const serviceUnavailablePlugin: ApolloServerPlugin<Context> = {
+  async requestDidStart({ contextValue }) {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const unavailable = (response.body.singleResult.errors ?? []).filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
+        if (unavailable.length === 0) return;
+        response.http.status = 503;
+        response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        for (const e of unavailable) (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+      },
+    };
+  },
+};
+
+/**
+ * The same for a failure before any resolver (authenticating in createContext): Apollo answers
+ * those itself, taking the status and headers from `extensions.http`.
+ */
+export function serviceUnavailableError(requestId: string, cause: unknown): GraphQLError {
+  const error = new ServiceUnavailableError(undefined, { cause });
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: {
+      code: error.code,
+      requestId,
+      http: { status: 503, headers: new HeaderMap([['retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]]) },
+    },
+  });
 }
 
 function stripStack(extensions: GraphQLFormattedError['extensions']): Record<string, unknown> {

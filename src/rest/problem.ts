@@ -3,8 +3,8 @@
  * `code` is the GraphQL `extensions.code` for the same domain error. Every REST route, the
  * not-found handler and Fastify's own request errors (body parsing, limits) go through here.
  */
-import { ConnectionException } from '@mikro-orm/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { DomainError, ValidationError, type ErrorCode, type FieldError } from '../domain/errors.js';
 
 /** Codes for what only HTTP can get wrong; domain codes are GraphQL's. */
@@ -160,20 +160,6 @@ function bearerTokenSent(header: string | undefined): boolean {
 function bodyTooLarge(request: FastifyRequest): string {
   const limit = request.routeOptions.bodyLimit;
   return limit ? `The request body is over ${Math.round(limit / 1024)} KB.` : FASTIFY_DETAILS.PAYLOAD_TOO_LARGE;
-}
-
-const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
-
-/** Connection refused or lost, pool exhausted, the server shutting down: worth a retry. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    if (e instanceof ConnectionException || e.name === 'KnexTimeoutError') return true;
-    const code = (e as { code?: unknown }).code;
-    // SQLSTATE class 08 (connection exception) and 57P0x (admin/crash shutdown, cannot connect now).
-    if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || /^08|^57P0/.test(code))) return true;
-    if (/Connection terminated|Unable to acquire a connection/i.test(e.message)) return true;
-  }
-  return false;
 }
 
 export function problemOf(error: unknown, request: FastifyRequest): { problem: Problem; headers: Record<string, string>; internal: boolean } {

@@ -31,6 +31,16 @@ describe('config', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://x@h/db', DB_POOL_MAX: '3' }).dbPoolMax).toBe(3);
   });
 
+  it('bounds database waits: 3 s to connect or get a pooled connection, 10 s per statement', () => {
+    expect(loadConfig({})).toMatchObject({ dbConnectTimeoutMs: 3_000, dbStatementTimeoutMs: 10_000 });
+    expect(loadConfig({ DB_CONNECT_TIMEOUT: '1500ms', DB_STATEMENT_TIMEOUT: '30s' })).toMatchObject({
+      dbConnectTimeoutMs: 1_500,
+      dbStatementTimeoutMs: 30_000,
+    });
+    expect(() => loadConfig({ DB_CONNECT_TIMEOUT: '0s' })).toThrow(/DB_CONNECT_TIMEOUT/);
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT: 'never' })).toThrow(/DB_STATEMENT_TIMEOUT/);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('30d', 'X')).toBe(2_592_000_000);
     expect(parseDuration('12h', 'X')).toBe(43_200_000);

@@ -1,0 +1,40 @@
+/**
+ * The one definition of "the database is unavailable": errors worth a 503 and a retry, not a 500.
+ * Both transports, /readyz and the prepared-statement path ask here.
+ */
+import { ConnectionException } from '@mikro-orm/core';
+
+/** Seconds a client is told to wait (`Retry-After`) when the database is unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+/**
+ * SQLSTATEs: class 08 (connection exception), 57P01–57P04 (admin/crash shutdown, cannot connect
+ * now, database dropped), 53300 (too many connections), 57014 (our statement_timeout cancelled a
+ * query: the server is too slow to answer now), 25P03 (idle_in_transaction_session_timeout).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0.|53300|57014|25P03)$/;
+
+/**
+ * What pg and knex say when a connection is gone or none could be had ("timeout expired" is pg's
+ * connectionTimeoutMillis running out).
+ */
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|^timeout expired$|Unable to acquire a connection|Timeout acquiring a connection|not queryable|the database system is (shutting down|starting up|in recovery mode)/i;
+
+/**
+ * Connection refused, reset or lost, a pool wait that timed out, the server shutting down or
+ * starting up. Walks the `cause` chain, since MikroORM and our own errors wrap the driver's.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (e instanceof ConnectionException || e.name === 'KnexTimeoutError') return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+    if (UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    // `localhost` refused on both ::1 and 127.0.0.1.
+    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+  }
+  return false;
+}
