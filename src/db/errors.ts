@@ -17,11 +17,13 @@ const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0.|53300|57014|25P03)$/;
 
 /**
- * What pg and knex say when a connection is gone or none could be had ("timeout expired" is pg's
- * connectionTimeoutMillis running out).
+ * What pg and knex say when a connection is gone or none could be had. "timeout expired" is pg's
+ * connectionTimeoutMillis running out. "Transaction query already complete" is knex's answer to
+ * every statement of a transaction whose BEGIN failed (it hands the transaction out anyway, and
+ * BEGIN only fails on a connection that has died); nothing of that transaction reached the server.
  */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|^timeout expired$|Unable to acquire a connection|Timeout acquiring a connection|not queryable|the database system is (shutting down|starting up|in recovery mode)/i;
+  /Connection terminated|^timeout expired$|Unable to acquire a connection|Timeout acquiring a connection|not queryable|Transaction query already complete|the database system is (shutting down|starting up|in recovery mode|not yet accepting connections)/i;
 
 /**
  * Connection refused, reset or lost, a pool wait that timed out, the server shutting down or

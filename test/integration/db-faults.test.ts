@@ -151,7 +151,8 @@ async function everyKindOfRequest(base: string): Promise<{ graphql: Timed[]; res
 describe('database refusing connections', () => {
   let app: Awaited<ReturnType<typeof appOver>>;
   beforeAll(async () => {
-    app = await appOver(await refusedUrl(), { connectTimeoutMs: 3_000, statementTimeoutMs: 10_000 });
+    // A long connect timeout: any answer well under it was not waiting for one.
+    app = await appOver(await refusedUrl(), { connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
   });
   afterAll(async () => {
     await app?.close();
@@ -164,8 +165,8 @@ describe('database refusing connections', () => {
     expect(answers.ready.status).toBe(503);
     expect(answers.ready.headers.get('retry-after')).toBe('5');
     expect(answers.ready.body).toEqual({ status: 'unavailable', reason: 'database unreachable' });
-    // A refused connection is known at once: no waiting for any timeout.
-    for (const res of [...answers.graphql, ...answers.rest, answers.ready]) expect(res.ms).toBeLessThan(1_000);
+    // A refused connection is known at once (signUp hashes its password first, which takes a moment).
+    for (const res of [...answers.graphql, ...answers.rest, answers.ready]) expect(res.ms).toBeLessThan(2_500);
     expect((await timed(`${app.base}/healthz`)).status).toBe(200);
   });
 
@@ -192,9 +193,10 @@ describe('database server that accepts connections and never answers', () => {
       for (const res of answers.graphql) expectGraphQLUnavailable(res);
       for (const res of answers.rest) expectRestUnavailable(res);
       expect(answers.ready.status).toBe(503);
+      // Bounded by the 1 s timeout (plus a loaded machine's slack), not by anything longer.
       for (const res of [...answers.graphql, ...answers.rest, answers.ready]) {
         expect(res.ms).toBeGreaterThan(900);
-        expect(res.ms).toBeLessThan(2_500);
+        expect(res.ms).toBeLessThan(3_500);
       }
     } finally {
       await app.close();
@@ -208,7 +210,7 @@ describe('database server that accepts connections and never answers', () => {
       expect(ready.status).toBe(503);
       expect(ready.headers.get('retry-after')).toBe('5');
       expect(ready.ms).toBeGreaterThan(READINESS_TIMEOUT_MS - 100);
-      expect(ready.ms).toBeLessThan(READINESS_TIMEOUT_MS + 1_000);
+      expect(ready.ms).toBeLessThan(READINESS_TIMEOUT_MS + 1_500);
     } finally {
       // Ends the pending connection attempts, so the pool closes without waiting 20 s.
       await silent.close();
