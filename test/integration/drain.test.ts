@@ -1,0 +1,176 @@
+/**
+ * SIGTERM with requests in flight: the service stops accepting connections, finishes every request
+ * it had started (their writes committed), closes the pool and exits 0.
+ *
+ * "In flight" is made certain rather than hoped for: each request sends its headers and half its
+ * body before the signal (so the server has routed it and is reading it), and the rest after.
+ */
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, PASSWORD, uniqueEmail, type TestDatabase } from '../helpers.js';
+import { startService, type ServiceProcess } from '../service-process.js';
+
+const IN_FLIGHT = 20;
+
+interface Answer {
+  status: number;
+  body: any;
+}
+
+interface SplitRequest {
+  /** Sends the rest of the body. */
+  finish(): void;
+  answer: Promise<Answer>;
+}
+
+/** A POST on a connection of its own that sends its headers and the first half of its body now. */
+function startRequest(base: string, path: string, json: unknown, token?: string): SplitRequest {
+  const body = Buffer.from(JSON.stringify(json));
+  const half = Math.floor(body.length / 2);
+  const req = httpRequest(`${base}${path}`, {
+    method: 'POST',
+    agent: false,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+  });
+  const answer = new Promise<Answer>((resolve) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      res.on('error', (error) => resolve({ status: 0, body: String(error) }));
+    });
+    // A connection dropped by the server: status 0, so the test says which request it was.
+    req.on('error', (error) => resolve({ status: 0, body: String(error) }));
+  });
+  req.flushHeaders();
+  req.write(body.subarray(0, half));
+  return { finish: () => req.end(body.subarray(half)), answer };
+}
+
+/** Whether a new TCP connection to the port is refused. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function post(base: string, path: string, json: unknown, token?: string): Promise<Answer> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(json),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+let testDb: TestDatabase;
+let env: Record<string, string>;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  env = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: testDb.dataDir,
+    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
+    // Forty sign-ups and log-ins from one address.
+    RATE_LIMIT_AUTH_PER_IP: '1000000',
+    RATE_LIMIT_REQUESTS: '1000000',
+  };
+});
+afterAll(async () => {
+  await testDb?.drop();
+});
+
+describe('SIGTERM with requests in flight', () => {
+  let service: ServiceProcess | undefined;
+  afterAll(async () => {
+    await service?.stop('SIGKILL');
+  });
+
+  it('finishes every started request, refuses new connections, exits 0; the writes are there after a restart', async () => {
+    service = await startService(env);
+    const { base, port } = service;
+
+    // Accounts to log in to, signed up before.
+    const accounts: { email: string; id: string }[] = [];
+    for (let i = 0; i < IN_FLIGHT / 2; i += 1) {
+      const email = uniqueEmail('drain');
+      const res = await post(base, '/signup', { email, password: PASSWORD, name: `Drain ${i}` });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      accounts.push({ email, id: res.body.user.id });
+    }
+
+    // Half GraphQL logIn (argon2 verify + a transaction), half REST sign-ups (argon2 hash + a transaction).
+    const logIns = accounts.map((account) =>
+      startRequest(base, '/graphql', {
+        query: 'mutation ($e: EmailAddress!, $p: String!) { logIn(email: $e, password: $p) { token user { id } } }',
+        variables: { e: account.email, p: PASSWORD },
+      }),
+    );
+    const signUps = accounts.map((_, i) => {
+      const email = uniqueEmail('drain-new');
+      return { email, request: startRequest(base, '/signup', { email, password: PASSWORD, name: `New ${i}` }) };
+    });
+    const all = [...logIns, ...signUps.map((s) => s.request)];
+    await sleep(300); // every request routed, each now waiting for the rest of its body
+
+    service.child.kill('SIGTERM');
+    let stoppedAccepting = false;
+    for (let i = 0; i < 50 && !stoppedAccepting; i += 1) {
+      await sleep(20);
+      stoppedAccepting = await refused(port);
+    }
+    expect(stoppedAccepting, 'new connections still accepted 1 s after SIGTERM').toBe(true);
+    expect(service.child.exitCode, 'exited with requests in flight').toBeNull();
+
+    for (const r of all) r.finish();
+    const answers = await Promise.all(all.map((r) => r.answer));
+
+    const tokens: { token: string; id: string }[] = [];
+    answers.slice(0, logIns.length).forEach((answer, i) => {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data.logIn.user.id).toBe(accounts[i]!.id);
+      expect(answer.body.data.logIn.token).toMatch(/^pgw_[A-Za-z0-9_-]{43}$/);
+      tokens.push({ token: answer.body.data.logIn.token, id: accounts[i]!.id });
+    });
+    answers.slice(logIns.length).forEach((answer) => {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      expect(answer.body.user).toMatchObject({ status: 'pending' });
+      tokens.push({ token: answer.body.token, id: answer.body.user.id });
+    });
+
+    const answered = performance.now();
+    expect(await service.exited).toBe(0);
+    // Closing the pool (and the embedded database) takes moments, not a timeout's worth.
+    expect(performance.now() - answered).toBeLessThan(5_000);
+    expect(await refused(port)).toBe(true);
+    expect(service.output()).not.toMatch(/shutdown failed|"level":(50|60)/);
+
+    // Every answered write was committed before the exit.
+    service = await startService(env);
+    for (const { token, id } of tokens) {
+      const me = await fetch(`${service.base}/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(200);
+      expect(((await me.json()) as { id: string }).id).toBe(id);
+    }
+    for (const { email } of signUps) {
+      expect((await post(service.base, '/login', { email, password: PASSWORD })).status).toBe(200);
+    }
+    expect(await service.stop()).toBe(0);
+    service = undefined;
+  }, 120_000);
+});
