@@ -8,13 +8,19 @@ import {
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCors from '@fastify/cors';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './db/errors.js';
 import { databaseReady } from './db/health.js';
 import { createContext, type Context } from './graphql/context.js';
 import { formatError, serviceUnavailablePlugin } from './graphql/errors.js';
+import { graphqlHttpErrorHandler } from './graphql/http-errors.js';
+import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
+import { loggerOptions, logRequests } from './http/logging.js';
+import { registerRateLimits } from './http/rate-limit.js';
+import { registerSecurity } from './http/security.js';
 import { restRoutes } from './rest/routes.js';
 import type { Services } from './services.js';
 
@@ -23,21 +29,19 @@ export interface AppDeps {
   services: Services;
   /** Overrides for Fastify's logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
+  /** Where the app's own logger writes (default stdout); tests read the lines from it. */
+  logStream?: DestinationStream;
 }
 
 export type AppConfig = Pick<Config, 'production' | 'logLevel' | 'introspection'>;
 
 /** Fastify with Apollo on /graphql and the health routes. Never listens: main.ts does. */
-export async function buildApp({ config, services, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, services, logger, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[redacted]' },
-      serializers: {
-        // The path only: a query string is never logged, whatever a client puts in it.
-        req: (req) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }),
-      },
-    },
+    logger: logger ?? loggerOptions(config, logStream),
+    // One line per request instead, written by logRequests.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
@@ -54,6 +58,10 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
     exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'www-authenticate'],
     maxAge: 600,
   });
+  // Before the routes: their hooks run first on every request (headers, then the limits).
+  logRequests(app);
+  await registerSecurity(app, config);
+  const rateLimiting = await registerRateLimits(app, config);
 
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
@@ -61,8 +69,14 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
     formatError,
     stringifyResult: JSON.stringify,
     includeStacktraceInErrorResponses: false,
+    // Limits (src/graphql/limits.ts): tokens while parsing, depth/aliases/directives in validation.
+    parseOptions: { maxTokens: config.graphqlLimits.maxTokens },
+    validationRules: limitValidationRules(config.graphqlLimits),
+    // No "Did you mean …?" suggestions in production: they map the schema for a scanner.
+    hideSchemaDetailsFromClientErrors: config.production,
     plugins: [
       fastifyApolloDrainPlugin(app),
+      rateLimiting.apolloPlugin,
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -96,6 +110,9 @@ export async function buildApp({ config, services, logger }: AppDeps): Promise<F
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
+    // Errors before Apollo has the request (429, 413, bad JSON, size) in GraphQL's shape.
+    errorHandler: graphqlHttpErrorHandler,
+    preValidation: documentSizeCheck(config.graphqlLimits),
     handler: fastifyApolloHandler(apollo, {
       context: (request) => createContext(services, request),
     }),

@@ -20,6 +20,35 @@ export interface Config {
   purgeIntervalMs: number;
   corsOrigins: string[];
   introspection: boolean;
+  /** Fastify's trustProxy: whose X-Forwarded-For gives the client address (rate limits, logs). */
+  trustProxy: boolean | string[];
+  graphqlLimits: GraphQLLimits;
+  rateLimits: RateLimits;
+  /** Unset: rate-limit counters live in this process's memory. */
+  redisUrl: string | undefined;
+  /** Prefix of every rate-limit key in Redis, so deployments can share a server. */
+  redisKeyPrefix: string;
+}
+
+/** Checked before any resolver runs; over any of them is a 400. */
+export interface GraphQLLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Of the `query` string, in UTF-8 bytes. */
+  maxDocumentBytes: number;
+}
+
+export interface RateLimits {
+  /** logIn/signUp attempts (REST and GraphQL together) per email per window. */
+  authPerEmail: number;
+  /** logIn/signUp attempts per client IP per window. */
+  authPerIp: number;
+  authWindowMs: number;
+  /** Any request, per token (once it has authenticated) or else per client IP, per window. */
+  requests: number;
+  requestsWindowMs: number;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -48,6 +77,16 @@ function parseBoolean(value: string, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new Error(`${name} must be true or false; got "${value}"`);
+}
+
+/** `false`/unset, `true` (any proxy), or a comma-separated list of proxy addresses/CIDRs. */
+function parseTrustProxy(value: string | undefined): boolean | string[] {
+  if (value === undefined || /^(0|false|no|off)$/i.test(value)) return false;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  return value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -82,5 +121,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeIntervalMs: positive(parseDuration(get('PURGE_INTERVAL') ?? '30s', 'PURGE_INTERVAL'), 'PURGE_INTERVAL'),
     corsOrigins: production ? listed : [...new Set([...listed, SANDBOX_ORIGIN])],
     introspection: introspection === undefined ? !production : parseBoolean(introspection, 'GRAPHQL_INTROSPECTION'),
+    trustProxy: parseTrustProxy(get('TRUST_PROXY')),
+    graphqlLimits: {
+      maxDepth: parseInteger(get('GRAPHQL_MAX_DEPTH') ?? '10', 'GRAPHQL_MAX_DEPTH', 1, 1000),
+      maxAliases: parseInteger(get('GRAPHQL_MAX_ALIASES') ?? '15', 'GRAPHQL_MAX_ALIASES', 0, 10_000),
+      maxDirectives: parseInteger(get('GRAPHQL_MAX_DIRECTIVES') ?? '50', 'GRAPHQL_MAX_DIRECTIVES', 0, 10_000),
+      maxTokens: parseInteger(get('GRAPHQL_MAX_TOKENS') ?? '1000', 'GRAPHQL_MAX_TOKENS', 10, 1_000_000),
+      // The whole /graphql body is at most 1 MB, so a larger document limit could never apply.
+      maxDocumentBytes: parseInteger(get('GRAPHQL_MAX_DOCUMENT_BYTES') ?? '102400', 'GRAPHQL_MAX_DOCUMENT_BYTES', 100, 1024 * 1024),
+    },
+    rateLimits: {
+      authPerEmail: parseInteger(get('RATE_LIMIT_AUTH_PER_EMAIL') ?? '10', 'RATE_LIMIT_AUTH_PER_EMAIL', 1, 1_000_000_000),
+      authPerIp: parseInteger(get('RATE_LIMIT_AUTH_PER_IP') ?? '30', 'RATE_LIMIT_AUTH_PER_IP', 1, 1_000_000_000),
+      authWindowMs: positive(parseDuration(get('RATE_LIMIT_AUTH_WINDOW') ?? '15m', 'RATE_LIMIT_AUTH_WINDOW'), 'RATE_LIMIT_AUTH_WINDOW'),
+      requests: parseInteger(get('RATE_LIMIT_REQUESTS') ?? '600', 'RATE_LIMIT_REQUESTS', 1, 1_000_000_000),
+      requestsWindowMs: positive(parseDuration(get('RATE_LIMIT_WINDOW') ?? '1m', 'RATE_LIMIT_WINDOW'), 'RATE_LIMIT_WINDOW'),
+    },
+    redisUrl: get('REDIS_URL'),
+    redisKeyPrefix: get('REDIS_KEY_PREFIX') ?? 'pgw:rl:',
   };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/orm.js';
@@ -59,18 +60,36 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * Rate limits for tests: every test file signs many users up from 127.0.0.1, so by default they
+ * are out of reach. Rate-limit tests pass small ones in `env`.
+ */
+export const GENEROUS_RATE_LIMITS = {
+  RATE_LIMIT_AUTH_PER_EMAIL: '1000000',
+  RATE_LIMIT_AUTH_PER_IP: '1000000',
+  RATE_LIMIT_REQUESTS: '1000000',
+};
+
+export interface TestAppOptions {
+  /** Where the app logs (with LOG_LEVEL in `env`); the app's own logger config is kept. */
+  logStream?: DestinationStream;
+  /** Replaces or wraps services, e.g. with a deliberately broken one. */
+  services?: (services: Services) => Services;
+}
+
 /** The whole app on a real port over a fresh database. `env` overrides configuration. */
-export async function startTestApp(env: Record<string, string> = {}, testDb?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, testDb?: TestDatabase, options: TestAppOptions = {}): Promise<TestApp> {
   const database = testDb ?? (await createTestDatabase());
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...GENEROUS_RATE_LIMITS, ...env });
   const db = await openDatabase({
     databaseUrl: database.databaseUrl,
     dataDir: database.dataDir,
     poolMax: 5,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
   });
-  const services = createServices(db.orm, config);
-  const app = await buildApp({ config, services });
+  const created = createServices(db.orm, config);
+  const services = options.services ? options.services(created) : created;
+  const app = await buildApp({ config, services, logStream: options.logStream });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

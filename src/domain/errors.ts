@@ -79,6 +79,18 @@ export class PreconditionFailedError extends DomainError {
   }
 }
 
+/** Too many requests or sign-in attempts; the client may retry after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many requests; retry in ${retryAfterSeconds} s.`,
+  ) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
 /** The database cannot be reached right now; the request may be retried (503, Retry-After). */
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';

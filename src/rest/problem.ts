@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/errors.js';
-import { DomainError, ValidationError, type ErrorCode, type FieldError } from '../domain/errors.js';
+import { DomainError, RateLimitedError, ValidationError, type ErrorCode, type FieldError } from '../domain/errors.js';
 
 /** Codes for what only HTTP can get wrong; domain codes are GraphQL's. */
 export type HttpErrorCode =
@@ -124,7 +124,9 @@ function classify(error: unknown, request: FastifyRequest): Classified {
       // RFC 6750 §3.1: an error code only when a bearer token was sent (not for none, not for Basic).
       classified.headers = { 'www-authenticate': bearerTokenSent(request.headers.authorization) ? 'Bearer error="invalid_token"' : 'Bearer' };
     }
-    if (error.code === 'RATE_LIMITED' || error.code === 'SERVICE_UNAVAILABLE') {
+    if (error instanceof RateLimitedError) {
+      classified.headers = { 'retry-after': String(error.retryAfterSeconds) };
+    } else if (error.code === 'RATE_LIMITED' || error.code === 'SERVICE_UNAVAILABLE') {
       classified.headers = { 'retry-after': RETRY_AFTER_SECONDS };
     }
     return classified;

@@ -1,0 +1,273 @@
+/**
+ * Rate limits for both transports, with @fastify/rate-limit:
+ * - every request, per token or else per client IP (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW);
+ *   a token gets a budget of its own only once it has authenticated on this instance, so made-up
+ *   tokens cannot each buy a fresh budget: they count against their IP;
+ * - logIn/signUp attempts, REST and GraphQL together, per client IP (RATE_LIMIT_AUTH_PER_IP) and
+ *   per email (RATE_LIMIT_AUTH_PER_EMAIL) per RATE_LIMIT_AUTH_WINDOW. The email comes from the
+ *   REST body, or from the GraphQL arguments or variables.
+ * Over a limit: 429 with Retry-After and the draft IETF RateLimit-* headers; a problem+json with
+ * code RATE_LIMITED on REST, `{ errors: [{ extensions: { code: 'RATE_LIMITED' } }] }` on GraphQL.
+ * Counters live in Redis when REDIS_URL is set (one budget across instances), in memory otherwise.
+ * If Redis is down, requests are served unlimited (and it is logged) rather than refused.
+ */
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  getOperationAST,
+  Kind,
+  parse,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+import { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { RateLimitedError } from '../domain/errors.js';
+import { tokenFromAuthorization } from '../domain/tokens.js';
+import type { Context } from '../graphql/context.js';
+import { documentOf } from '../graphql/limits.js';
+import { HttpProblem } from '../rest/problem.js';
+
+const HEALTH_ROUTES = new Set(['/healthz', '/readyz']);
+const AUTH_FIELDS = new Set(['logIn', 'signUp']);
+/** How many tokens this instance remembers as having authenticated. */
+const KNOWN_TOKENS = 50_000;
+
+export interface RateLimiting {
+  /** Tells the limiter which tokens authenticated in GraphQL (REST is seen from its hooks). */
+  apolloPlugin: ApolloServerPlugin<Context>;
+}
+
+/** A short, one-way key: neither tokens nor emails are ever written to the counter store. */
+const digest = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 22);
+
+/** Tokens seen authenticating here, least recently seen dropped first. Only picks a budget. */
+class KnownTokens {
+  private readonly seen = new Map<string, true>();
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
+  add(key: string): void {
+    this.seen.delete(key);
+    this.seen.set(key, true);
+    if (this.seen.size > KNOWN_TOKENS) this.seen.delete(this.seen.keys().next().value!);
+  }
+}
+
+function tokenKey(authorization: string | string[] | undefined | null): string | null {
+  const token = tokenFromAuthorization(authorization ?? undefined);
+  return token ? digest(token) : null;
+}
+
+export async function registerRateLimits(app: FastifyInstance, config: Config): Promise<RateLimiting> {
+  const limits = config.rateLimits;
+  const redis = config.redisUrl ? await connectRedis(app, config.redisUrl) : undefined;
+  const known = new KnownTokens();
+  const clientIp = (request: FastifyRequest) => normalizeIP(request.ip);
+
+  await app.register(fastifyRateLimit, {
+    // Not per route: the plugin would run after a route's own onRequest hooks (REST's
+    // authentication, a database lookup). A root hook, below, runs before all of them.
+    global: false,
+    max: limits.requests,
+    timeWindow: limits.requestsWindowMs,
+    enableDraftSpec: true,
+    skipOnError: true,
+    cache: 10_000,
+    ...(redis ? { redis, nameSpace: config.redisKeyPrefix } : {}),
+    keyGenerator(request) {
+      const key = tokenKey(request.headers.authorization);
+      return key && known.has(key) ? `req:token:${key}` : `req:ip:${clientIp(request)}`;
+    },
+    // Load balancers and orchestrators probe these; they cost nothing.
+    allowList: (request) => HEALTH_ROUTES.has(request.routeOptions.url ?? ''),
+    errorResponseBuilder: (_request, context) => tooMany(context.ttl),
+  });
+
+  // Every request (unknown paths too), before any other work is done for it.
+  const limitRequest = app.rateLimit();
+  app.addHook('onRequest', async function limitRequests(request, reply) {
+    await limitRequest.call(this, request, reply);
+  });
+
+  app.addHook('onResponse', async (request) => {
+    // REST's authenticate hook sets restCaller only for a token that authenticated.
+    if ((request as { restCaller?: unknown }).restCaller) {
+      const key = tokenKey(request.headers.authorization);
+      if (key) known.add(key);
+    }
+  });
+
+  const emails = new WeakMap<FastifyRequest, string>();
+  const authPerIp = app.createRateLimit({
+    max: limits.authPerIp,
+    timeWindow: limits.authWindowMs,
+    keyGenerator: (request) => `auth:ip:${clientIp(request)}`,
+  });
+  const authPerEmail = app.createRateLimit({
+    max: limits.authPerEmail,
+    timeWindow: limits.authWindowMs,
+    keyGenerator: (request) => `auth:email:${emails.get(request)}`,
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const attempt = authAttemptOf(request, config.graphqlLimits.maxTokens);
+    if (!attempt) return;
+    const checks = [await authPerIp(request)];
+    if (attempt.email !== null) {
+      emails.set(request, digest(attempt.email));
+      checks.push(await authPerEmail(request));
+    }
+    const counted = checks.filter((c): c is Extract<(typeof checks)[number], { isAllowed: false }> => !c.isAllowed);
+    if (counted.length === 0) return;
+    const exceeded = counted.filter((c) => c.isExceeded);
+    const tightest = exceeded.length > 0
+      ? exceeded.reduce((a, b) => (a.ttl >= b.ttl ? a : b))
+      : counted.reduce((a, b) => (a.remaining <= b.remaining ? a : b));
+    setRateLimitHeaders(reply, tightest.max, tightest.remaining, tightest.ttl);
+    if (exceeded.length > 0) throw tooMany(tightest.ttl);
+  });
+
+  return {
+    apolloPlugin: {
+      async requestDidStart({ contextValue, request }) {
+        if (contextValue.viewer) {
+          const key = tokenKey(request.http?.headers.get('authorization'));
+          if (key) known.add(key);
+        }
+      },
+    },
+  };
+}
+
+function tooMany(ttlMs: number): RateLimitedError {
+  const error = new RateLimitedError(Math.max(1, Math.ceil(ttlMs / 1000)));
+  // For Fastify's own error handler, should a route without ours ever be limited.
+  return Object.assign(error, { statusCode: 429 });
+}
+
+/** The draft IETF names, as @fastify/rate-limit's `enableDraftSpec` sends them. */
+function setRateLimitHeaders(reply: FastifyReply, max: number, remaining: number, ttlMs: number): void {
+  reply.header('ratelimit-limit', max).header('ratelimit-remaining', remaining).header('ratelimit-reset', Math.max(0, Math.ceil(ttlMs / 1000)));
+}
+
+async function connectRedis(app: FastifyInstance, url: string): Promise<Redis> {
+  // Fail fast rather than queue: a request never waits for Redis to come back.
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 1_000 });
+  let healthy = true;
+  redis.on('error', (error: Error) => {
+    if (!healthy) return;
+    healthy = false;
+    app.log.warn({ err: error }, 'Redis for rate limits unreachable: requests are served without rate limits until it is back');
+  });
+  redis.on('ready', () => {
+    if (!healthy) app.log.info('Redis for rate limits is back');
+    healthy = true;
+  });
+  try {
+    await redis.connect();
+  } catch {
+    // Logged by the error handler; ioredis keeps reconnecting.
+  }
+  app.addHook('onClose', async () => {
+    redis.disconnect();
+  });
+  return redis;
+}
+
+interface AuthAttempt {
+  /** As the client sent it, trimmed and lower-cased; null when there is none to key on. */
+  email: string | null;
+}
+
+/** A logIn or signUp this request makes, if any: POST /login, POST /signup, or in a GraphQL document. */
+function authAttemptOf(request: FastifyRequest, maxTokens: number): AuthAttempt | null {
+  const url = request.routeOptions.url;
+  if (request.method === 'POST' && (url === '/login' || url === '/signup')) {
+    const body = request.body as { email?: unknown } | undefined;
+    return { email: emailKeyOf(typeof body === 'object' && body !== null ? body.email : undefined) };
+  }
+  if (url !== '/graphql') return null;
+  const query = documentOf(request);
+  // A field's name cannot be escaped in GraphQL: a document without these words calls neither.
+  if (typeof query !== 'string' || !/logIn|signUp/.test(query)) return null;
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens, noLocation: true });
+  } catch {
+    return null; // Apollo refuses it the same way (same parser, same limit): nothing runs.
+  }
+  const source = (request.method === 'GET' ? request.query : request.body) as { operationName?: unknown; variables?: unknown };
+  const operation = getOperationAST(document, typeof source.operationName === 'string' ? source.operationName : undefined);
+  if (!operation || operation.operation !== 'mutation') return null;
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
+  const variables = variablesOf(source.variables);
+  const found: (string | null)[] = [];
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!AUTH_FIELDS.has(selection.name.value)) continue;
+        const argument = (name: string) => selection.arguments?.find((a) => a.name.value === name)?.value;
+        found.push(
+          selection.name.value === 'logIn'
+            ? emailKeyOf(valueOf(argument('email'), variables))
+            : emailKeyOf(fieldOf(argument('input'), 'email', variables)),
+        );
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  if (found.length === 0) return null;
+  // Aliases would otherwise make one request many password guesses under one count.
+  if (found.length > 1) throw new HttpProblem('BAD_REQUEST', 'A request may call logIn or signUp once; this one calls them ' + found.length + ' times.');
+  return { email: found[0]! };
+}
+
+function variablesOf(raw: unknown): Record<string, unknown> {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return {};
+    }
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function valueOf(node: ValueNode | undefined, variables: Record<string, unknown>): unknown {
+  if (!node) return undefined;
+  if (node.kind === Kind.STRING) return node.value;
+  if (node.kind === Kind.VARIABLE) return variables[node.name.value];
+  return undefined;
+}
+
+/** `input: { email: … }` as a literal object, or `input: $input` from the variables. */
+function fieldOf(node: ValueNode | undefined, field: string, variables: Record<string, unknown>): unknown {
+  if (!node) return undefined;
+  if (node.kind === Kind.OBJECT) return valueOf(node.fields.find((f) => f.name.value === field)?.value, variables);
+  if (node.kind === Kind.VARIABLE) {
+    const value = variables[node.name.value];
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+  }
+  return undefined;
+}
+
+function emailKeyOf(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const email = value.trim().toLowerCase();
+  return email === '' ? null : email.slice(0, 320);
+}

@@ -1,0 +1,68 @@
+/**
+ * Security headers (@fastify/helmet) and `Cache-Control: no-store` on every response (GraphQL and
+ * REST answers are personal, and so are their errors), and a refusal of requests whose credentials
+ * are ambiguous. Set in the first hooks, so even a request refused early (429, 400) has them.
+ *
+ * The service serves JSON only, so its Content-Security-Policy allows nothing at all. The one
+ * exception is the Sandbox landing page outside production (an HTML page with an inline script
+ * that loads Apollo's embeddable Sandbox from Apollo's CDN): that response gets a CSP which
+ * allows exactly those.
+ */
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { HttpProblem } from '../rest/problem.js';
+
+/** For JSON: nothing may load, frame, or be framed. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/** Apollo's landing page: its inline script (by nonce), Sandbox's bundle and frame, fonts, icons. */
+function landingPageCsp(nonce: string | undefined): string {
+  const apollo = 'https://*.apollographql.com';
+  return [
+    "default-src 'self'",
+    `script-src 'self' ${nonce ? `'nonce-${nonce}'` : "'unsafe-inline'"} ${apollo}`,
+    `style-src 'self' 'unsafe-inline' ${apollo} https://fonts.googleapis.com`,
+    `font-src 'self' data: ${apollo} https://fonts.gstatic.com`,
+    `img-src 'self' data: ${apollo}`,
+    `connect-src 'self' ${apollo}`,
+    `frame-src ${apollo}`,
+    `manifest-src 'self' ${apollo}`,
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export async function registerSecurity(app: FastifyInstance, config: Pick<Config, 'production'>): Promise<void> {
+  await app.register(fastifyHelmet, {
+    global: true,
+    // Set by hand below: one policy for JSON, another for the landing page.
+    contentSecurityPolicy: false,
+    // Browsers reach this API across origins (CORS); COEP would only get in their way.
+    crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('content-security-policy', API_CSP).header('cache-control', 'no-store');
+    // Node keeps the first of several Authorization headers and drops the rest; a proxy in front
+    // may keep another one. Which credentials count must never be ambiguous.
+    const raw = request.raw.rawHeaders;
+    let authorizations = 0;
+    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') authorizations += 1;
+    if (authorizations > 1) throw new HttpProblem('BAD_REQUEST', 'Send one Authorization header, not several.');
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!config.production && request.routeOptions.url === '/graphql' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      const nonce = typeof payload === 'string' ? /<script nonce="([^"]+)"/.exec(payload)?.[1] : undefined;
+      reply.header('content-security-policy', landingPageCsp(nonce));
+      // Sandbox may open a window (to sign in to Apollo); its opener must stay reachable.
+      reply.header('cross-origin-opener-policy', 'same-origin-allow-popups');
+    }
+    return payload;
+  });
+}
