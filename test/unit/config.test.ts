@@ -59,3 +59,49 @@ describe('config', () => {
     expect(() => loadConfig({ ACCOUNT_PURGE_AFTER: '-5s' })).toThrow(/ACCOUNT_PURGE_AFTER/);
   });
 });
+
+describe('hardening configuration', () => {
+  it('defaults to API.md’s GraphQL limits and production-sane rate limits, in memory, no proxy trusted', () => {
+    const config = loadConfig({});
+    expect(config.graphqlLimits).toEqual({ maxDepth: 10, maxAliases: 15, maxDirectives: 50, maxTokens: 1000, maxDocumentBytes: 102_400 });
+    expect(config.rateLimits).toEqual({ authPerEmail: 10, authPerIp: 30, authWindowMs: 900_000, requests: 600, requestsWindowMs: 60_000 });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.redisKeyPrefix).toBe('pgw:rl:');
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it('reads each from the environment', () => {
+    const config = loadConfig({
+      GRAPHQL_MAX_DEPTH: '7',
+      GRAPHQL_MAX_ALIASES: '3',
+      GRAPHQL_MAX_DIRECTIVES: '5',
+      GRAPHQL_MAX_TOKENS: '500',
+      GRAPHQL_MAX_DOCUMENT_BYTES: '2048',
+      RATE_LIMIT_AUTH_PER_EMAIL: '5',
+      RATE_LIMIT_AUTH_PER_IP: '20',
+      RATE_LIMIT_AUTH_WINDOW: '1h',
+      RATE_LIMIT_REQUESTS: '100',
+      RATE_LIMIT_WINDOW: '10s',
+      REDIS_URL: 'redis://cache.internal:6379/2',
+      REDIS_KEY_PREFIX: 'staging:',
+      TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
+    });
+    expect(config.graphqlLimits).toEqual({ maxDepth: 7, maxAliases: 3, maxDirectives: 5, maxTokens: 500, maxDocumentBytes: 2048 });
+    expect(config.rateLimits).toEqual({ authPerEmail: 5, authPerIp: 20, authWindowMs: 3_600_000, requests: 100, requestsWindowMs: 10_000 });
+    expect(config.redisUrl).toBe('redis://cache.internal:6379/2');
+    expect(config.redisKeyPrefix).toBe('staging:');
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1']);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  });
+
+  it('refuses values that would disable or break a limit', () => {
+    expect(() => loadConfig({ GRAPHQL_MAX_DEPTH: '0' })).toThrow(/GRAPHQL_MAX_DEPTH/);
+    expect(() => loadConfig({ GRAPHQL_MAX_TOKENS: 'lots' })).toThrow(/GRAPHQL_MAX_TOKENS/);
+    // The /graphql body is at most 1 MB: a bigger document limit could never apply.
+    expect(() => loadConfig({ GRAPHQL_MAX_DOCUMENT_BYTES: String(2 * 1024 * 1024) })).toThrow(/GRAPHQL_MAX_DOCUMENT_BYTES/);
+    expect(() => loadConfig({ RATE_LIMIT_REQUESTS: '0' })).toThrow(/RATE_LIMIT_REQUESTS/);
+    expect(() => loadConfig({ RATE_LIMIT_AUTH_PER_EMAIL: '-1' })).toThrow(/RATE_LIMIT_AUTH_PER_EMAIL/);
+    expect(() => loadConfig({ RATE_LIMIT_AUTH_WINDOW: '0s' })).toThrow(/RATE_LIMIT_AUTH_WINDOW/);
+  });
+});

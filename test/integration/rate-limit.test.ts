@@ -1,0 +1,316 @@
+/**
+ * Rate limits over real HTTP: every request per token or IP, logIn/signUp per IP and per email on
+ * both transports, the 429s' shapes and headers, and the shared budget in Redis across instances.
+ * Each test starts instances of its own with small limits (startTestApp's are out of reach).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openApiDocument } from '../../src/rest/openapi.js';
+import type { Services } from '../../src/services.js';
+import { GENEROUS_RATE_LIMITS, gql, PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
+import { OpenApiChecker, type RestResponse } from './rest-client.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
+const LOG_IN = 'mutation ($email: EmailAddress!, $password: String!) { logIn(email: $email, password: $password) { token } }';
+const SIGN_UP = 'mutation ($input: SignUpInput!) { signUp(input: $input) { token } }';
+
+const checker = new OpenApiChecker(openApiDocument as Record<string, any>);
+
+async function rest(base: string, method: string, path: string, options: { token?: string; json?: unknown } = {}): Promise<RestResponse> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.json !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: options.json !== undefined ? JSON.stringify(options.json) : undefined,
+  });
+  const text = await response.text();
+  const res = { status: response.status, headers: response.headers, text, body: text ? JSON.parse(text) : undefined };
+  checker.check(method, path, res);
+  return res;
+}
+
+/**
+ * Each test starts instances of its own, with the limits it needs and counters of their own, all
+ * on one database (an instance is cheap; a database is not). Closed after each test.
+ */
+let base: TestApp;
+beforeAll(async () => {
+  base = await startTestApp();
+});
+afterAll(async () => {
+  await base?.close();
+});
+interface Instance {
+  url: string;
+  services: Services;
+}
+const running: FastifyInstance[] = [];
+afterEach(async () => {
+  for (const app of running.splice(0)) await app.close();
+});
+async function appWith(env: Record<string, string>): Promise<Instance> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...GENEROUS_RATE_LIMITS, ...env });
+  // Services of its own (the same database): a test may wrap them.
+  const services = { ...base.services, sessions: Object.create(base.services.sessions) as Services['sessions'] };
+  const app = await buildApp({ config, services });
+  running.push(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, services };
+}
+
+function expectRateLimited429(res: { status: number; headers: Headers }, windowSeconds: number): void {
+  expect(res.status).toBe(429);
+  const retryAfter = Number(res.headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+  expect(res.headers.get('ratelimit-remaining')).toBe('0');
+  expect(Number(res.headers.get('ratelimit-reset'))).toBe(retryAfter);
+  expect(res.headers.get('cache-control')).toBe('no-store');
+}
+
+async function expectGraphQLRateLimited(base: string, query: string, variables?: Record<string, unknown>, windowSeconds = 900) {
+  const res = await gql(base, query, variables);
+  expectRateLimited429(res, windowSeconds);
+  expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  expect(res.data).toBeUndefined();
+  expect(res.errors).toEqual([{ message: expect.stringMatching(/^Too many requests; retry in \d+ s\.$/), extensions: { code: 'RATE_LIMITED' } }]);
+}
+
+describe('every request, per token or IP', () => {
+  it('RATE_LIMIT_REQUESTS per window per IP, then 429 with Retry-After and RateLimit headers, on REST and GraphQL alike', async () => {
+    const t = await appWith({ RATE_LIMIT_REQUESTS: '4', RATE_LIMIT_WINDOW: '1m' });
+    const answers = [
+      await rest(t.url, 'GET', '/me'),
+      await gql(t.url, '{ __typename }'),
+      await rest(t.url, 'GET', '/openapi.json'),
+      await gql(t.url, '{ __typename }'),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([401, 200, 200, 200]);
+    expect(answers.map((a) => a.headers.get('ratelimit-remaining'))).toEqual(['3', '2', '1', '0']);
+    for (const a of answers) {
+      expect(a.headers.get('ratelimit-limit')).toBe('4');
+      expect(Number(a.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+    }
+
+    const limited = await rest(t.url, 'GET', '/me');
+    expectRateLimited429(limited, 60);
+    expect(limited.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(limited.body).toMatchObject({ status: 429, code: 'RATE_LIMITED', title: 'Too Many Requests' });
+    expect(limited.headers.get('x-content-type-options')).toBe('nosniff');
+    await expectGraphQLRateLimited(t.url, '{ __typename }', undefined, 60);
+    // Unknown paths count, and are refused too.
+    expect((await fetch(`${t.url}/no-such-path`)).status).toBe(429);
+    // Probes are never limited.
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+  });
+
+  it('is checked before authentication: a refused request costs no database lookup', async () => {
+    const t = await appWith({ RATE_LIMIT_REQUESTS: '2' });
+    let lookups = 0;
+    const authenticate = t.services.sessions.authenticate.bind(t.services.sessions);
+    t.services.sessions.authenticate = (...args) => {
+      lookups += 1;
+      return authenticate(...args);
+    };
+    const token = `pgw_${randomBytes(32).toString('base64url')}`;
+    for (let i = 0; i < 2; i++) expect((await rest(t.url, 'GET', '/me', { token })).status).toBe(401);
+    expect(lookups).toBe(2);
+    expect((await rest(t.url, 'GET', '/me', { token })).status).toBe(429);
+    expect((await gql(t.url, '{ me { id } }', undefined, token)).status).toBe(429);
+    expect(lookups).toBe(2);
+  });
+
+  it('a token that has authenticated gets a budget of its own; made-up tokens count against their IP', async () => {
+    const t = await appWith({ RATE_LIMIT_REQUESTS: '4' });
+    const signup = await rest(t.url, 'POST', '/signup', { json: { email: uniqueEmail(), password: PASSWORD, name: 'Budget' } }); // IP: 1
+    const token = signup.body.token as string;
+    expect((await rest(t.url, 'GET', '/me', { token })).status).toBe(200); // IP: 2; the token is now known
+    for (let i = 0; i < 4; i++) {
+      const res = await rest(t.url, 'GET', '/me', { token }); // token: 1..4
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(3 - i));
+    }
+    expectRateLimited429(await rest(t.url, 'GET', '/me', { token }), 60);
+    // The IP still has two of its own left, whatever made-up tokens the requests carry.
+    expect((await rest(t.url, 'GET', '/me', { token: `pgw_${randomBytes(32).toString('base64url')}` })).status).toBe(401);
+    expect((await rest(t.url, 'GET', '/me')).status).toBe(401);
+    expect((await rest(t.url, 'GET', '/me', { token: `pgw_${randomBytes(32).toString('base64url')}` })).status).toBe(429);
+  });
+
+  it('a token seen authenticating through GraphQL gets its own budget too', async () => {
+    const t = await appWith({ RATE_LIMIT_REQUESTS: '3' });
+    const signup = await gql(t.url, SIGN_UP, { input: { email: uniqueEmail(), password: PASSWORD, name: 'G' } }); // IP: 1
+    const token = signup.data!.signUp.token as string;
+    expect((await gql(t.url, '{ me { id } }', undefined, token)).data?.me).not.toBeNull(); // IP: 2
+    for (let i = 0; i < 3; i++) expect((await gql(t.url, '{ me { id } }', undefined, token)).status).toBe(200); // token: 1..3
+    expectRateLimited429(await gql(t.url, '{ me { id } }', undefined, token), 60);
+    expect((await gql(t.url, '{ __typename }')).status).toBe(200); // IP: 3
+    expect((await gql(t.url, '{ __typename }')).status).toBe(429);
+  });
+});
+
+describe('in memory (no REDIS_URL)', () => {
+  it('each instance keeps budgets of its own', async () => {
+    const a = await appWith({ RATE_LIMIT_REQUESTS: '2' });
+    const b = await appWith({ RATE_LIMIT_REQUESTS: '2' });
+    for (const t of [a, b, a, b]) expect((await gql(t.url, '{ __typename }')).status).toBe(200);
+    expect((await gql(a.url, '{ __typename }')).status).toBe(429);
+  });
+});
+
+describe('logIn and signUp attempts', () => {
+  it('per email: REST and GraphQL, logIn and signUp share one budget, whatever the case of the address', async () => {
+    const t = await appWith({ RATE_LIMIT_AUTH_PER_EMAIL: '4', RATE_LIMIT_AUTH_PER_IP: '100', RATE_LIMIT_AUTH_WINDOW: '15m' });
+    const email = uniqueEmail('victim');
+    const signup = await rest(t.url, 'POST', '/signup', { json: { email, password: PASSWORD, name: 'Victim' } }); // 1
+    expect(signup.status).toBe(201);
+    expect(signup.headers.get('ratelimit-limit')).toBe('4');
+    expect(signup.headers.get('ratelimit-remaining')).toBe('3');
+    expect(Number(signup.headers.get('ratelimit-reset'))).toBeLessThanOrEqual(900);
+    expect((await rest(t.url, 'POST', '/login', { json: { email: email.toUpperCase(), password: 'wrong password 1' } })).status).toBe(401); // 2
+    expect((await gql(t.url, LOG_IN, { email: email.toUpperCase(), password: 'wrong password 2' })).errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    ); // 3: the email from the variables
+    const literal = await gql(t.url, `mutation { logIn(email: ${JSON.stringify(email)}, password: "wrong password 3") { token } }`); // 4
+    expect(literal.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(literal.headers.get('ratelimit-remaining')).toBe('0');
+
+    // Now even the right password is refused, on every way in.
+    const restLogin = await rest(t.url, 'POST', '/login', { json: { email, password: PASSWORD } });
+    expectRateLimited429(restLogin, 900);
+    expect(restLogin.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(restLogin.body).not.toHaveProperty('token');
+    expectRateLimited429(await rest(t.url, 'POST', '/signup', { json: { email, password: PASSWORD, name: 'Again' } }), 900);
+    await expectGraphQLRateLimited(t.url, LOG_IN, { email, password: PASSWORD });
+    await expectGraphQLRateLimited(t.url, `mutation { logIn(email: ${JSON.stringify(email)}, password: ${JSON.stringify(PASSWORD)}) { token } }`);
+    await expectGraphQLRateLimited(t.url, SIGN_UP, { input: { email: email.toUpperCase(), password: PASSWORD, name: 'Again' } });
+    await expectGraphQLRateLimited(t.url, `mutation { signUp(input: { email: ${JSON.stringify(email)}, password: "a long password", name: "A" }) { token } }`);
+    await expectGraphQLRateLimited(t.url, 'mutation ($e: EmailAddress!) { signUp(input: { email: $e, password: "a long password", name: "A" }) { token } }', { e: email });
+    // Inside a fragment, or chosen by operationName: still counted.
+    await expectGraphQLRateLimited(t.url, `mutation M { ...F } fragment F on Mutation { logIn(email: ${JSON.stringify(email)}, password: "a guess") { token } }`);
+    const named = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `query Q { __typename } mutation M { logIn(email: ${JSON.stringify(email)}, password: "a guess") { token } }`, operationName: 'M' }),
+    });
+    expect(named.status).toBe(429);
+
+    // Another address is unaffected, and so is the rest of the API.
+    expect((await rest(t.url, 'POST', '/login', { json: { email: uniqueEmail(), password: PASSWORD } })).status).toBe(401);
+    expect((await rest(t.url, 'GET', '/me', { token: signup.body.token })).status).toBe(200);
+  });
+
+  it('per IP, across addresses', async () => {
+    const t = await appWith({ RATE_LIMIT_AUTH_PER_EMAIL: '100', RATE_LIMIT_AUTH_PER_IP: '3', RATE_LIMIT_AUTH_WINDOW: '10m' });
+    expect((await rest(t.url, 'POST', '/login', { json: { email: uniqueEmail(), password: PASSWORD } })).status).toBe(401);
+    expect((await gql(t.url, LOG_IN, { email: uniqueEmail(), password: PASSWORD })).status).toBe(200);
+    expect((await rest(t.url, 'POST', '/signup', { json: { email: uniqueEmail(), password: PASSWORD, name: 'Three' } })).status).toBe(201);
+    // Without any email at all, an attempt still counts against the IP.
+    expectRateLimited429(await rest(t.url, 'POST', '/login', { json: { password: PASSWORD } }), 600);
+    expectRateLimited429(await rest(t.url, 'POST', '/signup', { json: { email: uniqueEmail(), password: PASSWORD, name: 'Four' } }), 600);
+    await expectGraphQLRateLimited(t.url, LOG_IN, { email: uniqueEmail(), password: PASSWORD }, 600);
+    // Requests other than logIn/signUp are not attempts.
+    expect((await gql(t.url, '{ __typename } # logIn signUp')).status).toBe(200);
+    expect((await gql(t.url, 'query logIn { __typename }')).status).toBe(200);
+  });
+
+  it('one request may call logIn or signUp once: aliases cannot turn one attempt into many', async () => {
+    const t = await appWith({ RATE_LIMIT_AUTH_PER_EMAIL: '100', RATE_LIMIT_AUTH_PER_IP: '100' });
+    const email = uniqueEmail();
+    const guesses = Array.from({ length: 15 }, (_, i) => `g${i}: logIn(email: ${JSON.stringify(email)}, password: "guess number ${i}") { token }`);
+    for (const query of [
+      `mutation { ${guesses.join(' ')} }`,
+      `mutation { ${guesses.slice(0, 2).join(' ')} }`,
+      `mutation { ...A ...B } fragment A on Mutation { ${guesses[0]} } fragment B on Mutation { ${guesses[1]} }`,
+      `mutation { ${guesses[0]} ... on Mutation { signUp(input: { email: "x@example.com", password: "a long password", name: "X" }) { token } } }`,
+    ]) {
+      const res = await gql(t.url, query);
+      expect(res.status, query).toBe(400);
+      expect(res.errors).toEqual([{ message: expect.stringMatching(/^A request may call logIn or signUp once/), extensions: { code: 'BAD_REQUEST' } }]);
+    }
+    // Nothing ran: the signUp in the last one created no user.
+    expect((await rest(t.url, 'POST', '/login', { json: { email: 'x@example.com', password: 'a long password' } })).status).toBe(401);
+  });
+});
+
+/** Whether a Redis server answers at REDIS_URL. CI's machines run one; elsewhere, say so and skip. */
+async function redisAnswers(): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+const haveRedis = await redisAnswers();
+const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
+if (!haveRedis && !inCI) console.warn(`[rate-limit.test] no Redis at ${REDIS_URL}: skipping the shared-store tests`);
+
+describe.skipIf(!haveRedis && !inCI)('shared in Redis (REDIS_URL)', () => {
+  let prefix: string;
+  let redis: Redis;
+  beforeAll(async () => {
+    if (!haveRedis) throw new Error(`no Redis at ${REDIS_URL}: .ci/run starts one before the tests`);
+    redis = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    if (!redis) return;
+    const keys = await redis.keys('pgw-test-*');
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+  const twoInstances = async (env: Record<string, string>) => {
+    prefix = `pgw-test-${randomBytes(6).toString('hex')}:`;
+    const shared = { REDIS_URL, REDIS_KEY_PREFIX: prefix, ...env };
+    return [await appWith(shared), await appWith(shared)] as const;
+  };
+
+  it('two instances share one budget per IP', async () => {
+    const [a, b] = await twoInstances({ RATE_LIMIT_REQUESTS: '4' });
+    expect((await gql(a.url, '{ __typename }')).headers.get('ratelimit-remaining')).toBe('3');
+    expect((await gql(b.url, '{ __typename }')).headers.get('ratelimit-remaining')).toBe('2');
+    expect((await rest(a.url, 'GET', '/me')).headers.get('ratelimit-remaining')).toBe('1');
+    expect((await rest(b.url, 'GET', '/me')).headers.get('ratelimit-remaining')).toBe('0');
+    await expectGraphQLRateLimited(a.url, '{ __typename }', undefined, 60);
+    expectRateLimited429(await rest(b.url, 'GET', '/me'), 60);
+  });
+
+  it('two instances share one budget per email, and the store holds neither emails nor tokens', async () => {
+    const [a, b] = await twoInstances({ RATE_LIMIT_AUTH_PER_EMAIL: '3', RATE_LIMIT_AUTH_PER_IP: '100' });
+    const email = uniqueEmail('shared');
+    const signup = await rest(a.url, 'POST', '/signup', { json: { email, password: PASSWORD, name: 'Shared' } });
+    expect(signup.status).toBe(201);
+    expect((await gql(b.url, LOG_IN, { email, password: 'wrong password' })).status).toBe(200);
+    expect((await rest(a.url, 'POST', '/login', { json: { email, password: 'wrong password' } })).status).toBe(401);
+    await expectGraphQLRateLimited(b.url, LOG_IN, { email, password: PASSWORD });
+    expectRateLimited429(await rest(a.url, 'POST', '/login', { json: { email, password: PASSWORD } }), 900);
+
+    const keys = await redis.keys(`${prefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    const dump = keys.join('\n');
+    expect(dump).not.toContain(email);
+    expect(dump).not.toContain(email.split('@')[0]!);
+    expect(dump).not.toContain(signup.body.token.slice(4, 20));
+  });
+
+  it('with Redis unreachable, requests are served (unlimited) rather than refused or left hanging', async () => {
+    const t = await appWith({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_REQUESTS: '1', RATE_LIMIT_AUTH_PER_IP: '1' });
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) {
+      expect((await gql(t.url, '{ __typename }')).status).toBe(200);
+      expect((await rest(t.url, 'POST', '/login', { json: { email: uniqueEmail(), password: PASSWORD } })).status).toBe(401);
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
