@@ -12,11 +12,16 @@ import {
 /**
  * graphql-scalars' types, with a literal they refuse reported as BAD_USER_INPUT at the literal
  * (so the offending field can be named). They check syntax only: the domain layer normalises.
+ * A variable must be a JSON string: some of them would take `["https://…"]` for its String().
  */
 function reportingLiteral(scalar: GraphQLScalarType): GraphQLScalarType {
   const config = scalar.toConfig();
   return new GraphQLScalarType({
     ...config,
+    parseValue(value) {
+      if (typeof value !== 'string') throw new TypeError(`${config.name} must be a string; got ${Array.isArray(value) ? 'an array' : typeof value}.`);
+      return config.parseValue!(value);
+    },
     parseLiteral(ast, variables) {
       try {
         return config.parseLiteral(ast, variables);
