@@ -46,7 +46,7 @@ export interface RateLimits {
   /** logIn/signUp attempts per client IP per window. */
   authPerIp: number;
   authWindowMs: number;
-  /** Any request, per token (once it has authenticated) or else per client IP, per window. */
+  /** Any request, per token or else per client IP, per window. */
   requests: number;
   requestsWindowMs: number;
 }

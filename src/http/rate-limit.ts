@@ -1,8 +1,9 @@
 /**
  * Rate limits for both transports, with @fastify/rate-limit:
  * - every request, per token or else per client IP (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW);
- *   a token gets a budget of its own only once it has authenticated on this instance, so made-up
- *   tokens cannot each buy a fresh budget: they count against their IP;
+ *   a token that finds no session counts against its IP as well, and a token not yet seen to
+ *   authenticate is refused once its IP has no budget left, so made-up tokens (each with a fresh
+ *   budget of its own) cannot buy unlimited database lookups;
  * - logIn/signUp attempts, REST and GraphQL together, per client IP (RATE_LIMIT_AUTH_PER_IP) and
  *   per email (RATE_LIMIT_AUTH_PER_EMAIL) per RATE_LIMIT_AUTH_WINDOW. The email comes from the
  *   REST body, or from the GraphQL arguments or variables.
@@ -51,6 +52,9 @@ class KnownTokens {
   has(key: string): boolean {
     return this.seen.has(key);
   }
+  delete(key: string): void {
+    this.seen.delete(key);
+  }
   add(key: string): void {
     this.seen.delete(key);
     this.seen.set(key, true);
@@ -66,61 +70,74 @@ function tokenKey(authorization: string | string[] | undefined | null): string |
 export async function registerRateLimits(app: FastifyInstance, config: Config): Promise<RateLimiting> {
   const limits = config.rateLimits;
   const redis = config.redisUrl ? await connectRedis(app, config.redisUrl) : undefined;
-  const known = new KnownTokens();
   const clientIp = (request: FastifyRequest) => normalizeIP(request.ip);
+  const known = new KnownTokens();
+  /** Requests (by id) whose token GraphQL found no session for; REST's are seen in onResponse. */
+  const refusedInGraphQL = new Set<string>();
 
+  // The limits are applied by hand, in the first hooks of every request: a route's own hooks
+  // (REST's authentication, a database lookup) would otherwise run first.
   await app.register(fastifyRateLimit, {
-    // Not per route: the plugin would run after a route's own onRequest hooks (REST's
-    // authentication, a database lookup). A root hook, below, runs before all of them.
     global: false,
-    max: limits.requests,
-    timeWindow: limits.requestsWindowMs,
-    enableDraftSpec: true,
     skipOnError: true,
     cache: 10_000,
     ...(redis ? { redis, nameSpace: config.redisKeyPrefix } : {}),
-    keyGenerator(request) {
-      const key = tokenKey(request.headers.authorization);
-      return key && known.has(key) ? `req:token:${key}` : `req:ip:${clientIp(request)}`;
-    },
+  });
+
+  /** One store per kind of budget; each check names its key. */
+  const keys = new WeakMap<FastifyRequest, string>();
+  const budget = (max: number, timeWindow: number) => {
+    const check = app.createRateLimit({ max, timeWindow, keyGenerator: (request) => keys.get(request)! });
+    return (request: FastifyRequest, key: string, increment = true) => {
+      keys.set(request, key);
+      return check(request, { increment });
+    };
+  };
+  const requests = budget(limits.requests, limits.requestsWindowMs);
+  const authPerIp = budget(limits.authPerIp, limits.authWindowMs);
+  const authPerEmail = budget(limits.authPerEmail, limits.authWindowMs);
+  const ipKey = (request: FastifyRequest) => `req:ip:${clientIp(request)}`;
+
+  app.addHook('onRequest', async (request, reply) => {
     // Load balancers and orchestrators probe these; they cost nothing.
-    allowList: (request) => HEALTH_ROUTES.has(request.routeOptions.url ?? ''),
-    errorResponseBuilder: (_request, context) => tooMany(context.ttl),
+    if (HEALTH_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const token = tokenKey(request.headers.authorization);
+    const own = await requests(request, token ? `req:token:${token}` : ipKey(request));
+    if (own.isAllowed) return;
+    // A token not yet seen to authenticate is worth a database lookup only while its IP has
+    // budget left: made-up tokens (each of which would have a fresh budget) count against it.
+    if (token && !known.has(token) && !own.isExceeded) {
+      const ip = await requests(request, ipKey(request), false);
+      if (!ip.isAllowed && ip.remaining <= 0 && ip.ttl > 0) {
+        setRateLimitHeaders(reply, ip.max, 0, ip.ttl);
+        throw tooMany(ip.ttl);
+      }
+    }
+    setRateLimitHeaders(reply, own.max, own.remaining, own.ttl);
+    if (own.isExceeded) throw tooMany(own.ttl);
   });
 
-  // Every request (unknown paths too), before any other work is done for it.
-  const limitRequest = app.rateLimit();
-  app.addHook('onRequest', async function limitRequests(request, reply) {
-    await limitRequest.call(this, request, reply);
-  });
-
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', async (request, reply) => {
+    const token = tokenKey(request.headers.authorization);
+    if (!token) return;
     // REST's authenticate hook sets restCaller only for a token that authenticated.
-    if ((request as { restCaller?: unknown }).restCaller) {
-      const key = tokenKey(request.headers.authorization);
-      if (key) known.add(key);
+    const restCaller = (request as { restCaller?: unknown }).restCaller;
+    if (restCaller) known.add(token);
+    if (refusedInGraphQL.delete(request.id) || (reply.statusCode === 401 && !restCaller)) {
+      known.delete(token);
+      await requests(request, ipKey(request));
     }
   });
-
-  const emails = new WeakMap<FastifyRequest, string>();
-  const authPerIp = app.createRateLimit({
-    max: limits.authPerIp,
-    timeWindow: limits.authWindowMs,
-    keyGenerator: (request) => `auth:ip:${clientIp(request)}`,
-  });
-  const authPerEmail = app.createRateLimit({
-    max: limits.authPerEmail,
-    timeWindow: limits.authWindowMs,
-    keyGenerator: (request) => `auth:email:${emails.get(request)}`,
+  app.addHook('onRequestAbort', async (request) => {
+    refusedInGraphQL.delete(request.id);
   });
 
   app.addHook('preHandler', async (request, reply) => {
     const attempt = authAttemptOf(request, config.graphqlLimits.maxTokens);
     if (!attempt) return;
-    const checks = [await authPerIp(request)];
+    const checks = [await authPerIp(request, `auth:ip:${clientIp(request)}`)];
     if (attempt.email !== null) {
-      emails.set(request, digest(attempt.email));
-      checks.push(await authPerEmail(request));
+      checks.push(await authPerEmail(request, `auth:email:${digest(attempt.email)}`));
     }
     const counted = checks.filter((c): c is Extract<(typeof checks)[number], { isAllowed: false }> => !c.isAllowed);
     if (counted.length === 0) return;
@@ -135,10 +152,10 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
   return {
     apolloPlugin: {
       async requestDidStart({ contextValue, request }) {
-        if (contextValue.viewer) {
-          const key = tokenKey(request.http?.headers.get('authorization'));
-          if (key) known.add(key);
-        }
+        const token = tokenKey(request.http?.headers.get('authorization'));
+        if (!token) return;
+        if (contextValue.viewer) known.add(token);
+        else refusedInGraphQL.add(contextValue.requestId);
       },
     },
   };

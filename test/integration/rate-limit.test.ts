@@ -128,32 +128,45 @@ describe('every request, per token or IP', () => {
     expect(lookups).toBe(2);
   });
 
-  it('a token that has authenticated gets a budget of its own; made-up tokens count against their IP', async () => {
+  it('each token has a budget of its own, beyond its IP’s: users behind one address do not share one', async () => {
     const t = await appWith({ RATE_LIMIT_REQUESTS: '4' });
-    const signup = await rest(t.url, 'POST', '/signup', { json: { email: uniqueEmail(), password: PASSWORD, name: 'Budget' } }); // IP: 1
-    const token = signup.body.token as string;
-    expect((await rest(t.url, 'GET', '/me', { token })).status).toBe(200); // IP: 2; the token is now known
-    for (let i = 0; i < 4; i++) {
-      const res = await rest(t.url, 'GET', '/me', { token }); // token: 1..4
-      expect(res.status).toBe(200);
-      expect(res.headers.get('ratelimit-remaining')).toBe(String(3 - i));
+    const users = [];
+    for (let i = 0; i < 3; i++) {
+      // Signing up is anonymous: IP 1..3.
+      users.push((await rest(t.url, 'POST', '/signup', { json: { email: uniqueEmail(), password: PASSWORD, name: `NAT ${i}` } })).body.token as string);
     }
-    expectRateLimited429(await rest(t.url, 'GET', '/me', { token }), 60);
-    // The IP still has two of its own left, whatever made-up tokens the requests carry.
-    expect((await rest(t.url, 'GET', '/me', { token: `pgw_${randomBytes(32).toString('base64url')}` })).status).toBe(401);
+    for (const token of users) {
+      for (let i = 0; i < 4; i++) {
+        const res = await rest(t.url, 'GET', '/me', { token });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('ratelimit-remaining')).toBe(String(3 - i));
+      }
+      expectRateLimited429(await rest(t.url, 'GET', '/me', { token }), 60);
+    }
+    // The IP's own budget is untouched by them: one left.
     expect((await rest(t.url, 'GET', '/me')).status).toBe(401);
-    expect((await rest(t.url, 'GET', '/me', { token: `pgw_${randomBytes(32).toString('base64url')}` })).status).toBe(429);
+    expectRateLimited429(await rest(t.url, 'GET', '/me'), 60);
   });
 
-  it('a token seen authenticating through GraphQL gets its own budget too', async () => {
-    const t = await appWith({ RATE_LIMIT_REQUESTS: '3' });
-    const signup = await gql(t.url, SIGN_UP, { input: { email: uniqueEmail(), password: PASSWORD, name: 'G' } }); // IP: 1
-    const token = signup.data!.signUp.token as string;
-    expect((await gql(t.url, '{ me { id } }', undefined, token)).data?.me).not.toBeNull(); // IP: 2
-    for (let i = 0; i < 3; i++) expect((await gql(t.url, '{ me { id } }', undefined, token)).status).toBe(200); // token: 1..3
-    expectRateLimited429(await gql(t.url, '{ me { id } }', undefined, token), 60);
-    expect((await gql(t.url, '{ __typename }')).status).toBe(200); // IP: 3
-    expect((await gql(t.url, '{ __typename }')).status).toBe(429);
+  it('made-up tokens count against their IP, and are refused before any lookup once it is spent', async () => {
+    const t = await appWith({ RATE_LIMIT_REQUESTS: '4' });
+    const madeUp = () => `pgw_${randomBytes(32).toString('base64url')}`;
+    const signup = await rest(t.url, 'POST', '/signup', { json: { email: uniqueEmail(), password: PASSWORD, name: 'Real' } }); // IP: 1
+    expect((await rest(t.url, 'GET', '/me', { token: madeUp() })).status).toBe(401); // IP: 2
+    expect((await gql(t.url, '{ me { id } }', undefined, madeUp())).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED'); // IP: 3
+    // A logged-out token is no better than a made-up one.
+    await rest(t.url, 'POST', '/logout', { token: signup.body.token });
+    expect((await rest(t.url, 'GET', '/me', { token: signup.body.token })).status).toBe(401); // IP: 4
+    let lookups = 0;
+    const authenticate = t.services.sessions.authenticate.bind(t.services.sessions);
+    t.services.sessions.authenticate = (...args) => {
+      lookups += 1;
+      return authenticate(...args);
+    };
+    expectRateLimited429(await rest(t.url, 'GET', '/me', { token: madeUp() }), 60);
+    expectRateLimited429(await gql(t.url, '{ me { id } }', undefined, madeUp()), 60);
+    expectRateLimited429(await rest(t.url, 'GET', '/me'), 60);
+    expect(lookups).toBe(0);
   });
 });
 
