@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
-import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp } from '../helpers.js';
+import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp, type TestDatabase } from '../helpers.js';
 
 const SECRET = 'pgw-internal-detail-7f3a';
 /** What must never reach a client: our marker, SQL, the table, stack frames, paths. */
@@ -35,10 +35,22 @@ function expectNoLeak(text: string, what: string): void {
   for (const leak of LEAKS) expect(text, `${what} leaks ${leak}`).not.toMatch(leak);
 }
 
+/** One database for the file: a healthy app signs the user up, then each broken app opens it. */
+let testDb: TestDatabase;
+let user: SignedUp;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const healthy = await startTestApp({}, testDb);
+  user = await signUp(healthy.url);
+  await healthy.close();
+});
+afterAll(async () => {
+  await testDb?.drop();
+});
+
 for (const nodeEnv of ['development', 'test', 'production']) {
   describe(`NODE_ENV=${nodeEnv}`, () => {
     let t: TestApp;
-    let user: SignedUp;
     const lines: string[] = [];
     beforeAll(async () => {
       const logStream = new Writable({
@@ -47,16 +59,10 @@ for (const nodeEnv of ['development', 'test', 'production']) {
           done();
         },
       });
-      // A healthy app signs the user up; the broken one shares its database.
-      const healthy = await startTestApp();
-      user = await signUp(healthy.url);
-      await healthy.app.close();
-      await healthy.db.close(); // kept, not dropped: the broken app opens it next
-      t = await startTestApp({ NODE_ENV: nodeEnv, LOG_LEVEL: 'info' }, healthy.testDb, { logStream, services: broken });
+      t = await startTestApp({ NODE_ENV: nodeEnv, LOG_LEVEL: 'info' }, testDb, { logStream, services: broken });
     });
     afterAll(async () => {
       await t?.close();
-      await t?.testDb.drop();
     });
 
     const loggedFor = (requestId: string) => lines.map((l) => JSON.parse(l)).filter((l) => l.reqId === requestId);
