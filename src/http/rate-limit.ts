@@ -37,6 +37,8 @@ const HEALTH_ROUTES = new Set(['/healthz', '/readyz']);
 const AUTH_FIELDS = new Set(['logIn', 'signUp']);
 /** How many tokens this instance remembers as having authenticated. */
 const KNOWN_TOKENS = 50_000;
+/** How many counters an instance keeps without Redis (least recently used dropped first). */
+const MEMORY_COUNTERS = 50_000;
 
 export interface RateLimiting {
   /** Tells the limiter which tokens authenticated in GraphQL (REST is seen from its hooks). */
@@ -80,7 +82,7 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
   await app.register(fastifyRateLimit, {
     global: false,
     skipOnError: true,
-    cache: 10_000,
+    cache: MEMORY_COUNTERS,
     ...(redis ? { redis, nameSpace: config.redisKeyPrefix } : {}),
   });
 
@@ -102,17 +104,17 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
     // Load balancers and orchestrators probe these; they cost nothing.
     if (HEALTH_ROUTES.has(request.routeOptions.url ?? '')) return;
     const token = tokenKey(request.headers.authorization);
-    const own = await requests(request, token ? `req:token:${token}` : ipKey(request));
-    if (own.isAllowed) return;
     // A token not yet seen to authenticate is worth a database lookup only while its IP has
     // budget left: made-up tokens (each of which would have a fresh budget) count against it.
-    if (token && !known.has(token) && !own.isExceeded) {
+    if (token && !known.has(token)) {
       const ip = await requests(request, ipKey(request), false);
       if (!ip.isAllowed && ip.remaining <= 0 && ip.ttl > 0) {
         setRateLimitHeaders(reply, ip.max, 0, ip.ttl);
         throw tooMany(ip.ttl);
       }
     }
+    const own = await requests(request, token ? `req:token:${token}` : ipKey(request));
+    if (own.isAllowed) return;
     setRateLimitHeaders(reply, own.max, own.remaining, own.ttl);
     if (own.isExceeded) throw tooMany(own.ttl);
   });
