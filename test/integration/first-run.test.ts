@@ -2,50 +2,18 @@
  * The program as a newcomer runs it: `npm start`'s entry point in a child process on a fresh
  * embedded database, a demo token printed, Sandbox served, and a clean exit on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../helpers.js';
+import { startService, type ServiceProcess } from '../service-process.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  base: string;
-}
-
-async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (chunk) => (out += chunk));
-  child.stderr!.on('data', (chunk) => (out += chunk));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match && out.includes('\n', out.indexOf(match[0])) && /Demo token|Apollo Sandbox|\n$/.test(out)) {
-        clearTimeout(timer);
-        setTimeout(() => resolve(match[1]!), 100); // let the rest of the banner arrive
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${out}`)));
-  });
-  return { child, output: () => out, base };
-}
-
-function stop(running: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.once('exit', (code) => resolve(code));
-    running.child.kill('SIGTERM');
-  });
+// The banner is one write after "listening on"; give the pipe a moment to deliver all of it.
+async function start(env: Record<string, string>): Promise<ServiceProcess> {
+  const running = await startService({ LOG_LEVEL: 'warn', ...env });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return running;
 }
 
 let dataDir: string;
@@ -80,7 +48,7 @@ describe('first run on an embedded database', () => {
       expect((await fetch(`${running.base}/healthz`)).status).toBe(200);
       expect((await fetch(`${running.base}/readyz`)).status).toBe(200);
     } finally {
-      expect(await stop(running)).toBe(0);
+      expect(await running.stop()).toBe(0);
     }
   });
 
@@ -91,7 +59,7 @@ describe('first run on an embedded database', () => {
       const me = await gql(running.base, '{ me { name } }', undefined, token);
       expect(me.data?.me).toEqual({ name: 'Demo User' });
     } finally {
-      expect(await stop(running)).toBe(0);
+      expect(await running.stop()).toBe(0);
     }
   });
 
@@ -103,7 +71,7 @@ describe('first run on an embedded database', () => {
       const page = await fetch(`${running.base}/graphql`, { headers: { accept: 'text/html' } });
       expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
     } finally {
-      expect(await stop(running)).toBe(0);
+      expect(await running.stop()).toBe(0);
       await rm(prodDir, { recursive: true, force: true });
     }
   });
