@@ -33,8 +33,6 @@ export interface AppDeps {
   logStream?: DestinationStream;
 }
 
-export type AppConfig = Pick<Config, 'production' | 'logLevel' | 'introspection'>;
-
 /** Fastify with Apollo on /graphql and the health routes. Never listens: main.ts does. */
 export async function buildApp({ config, services, logger, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
