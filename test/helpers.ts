@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -158,4 +159,14 @@ export async function signUp(baseUrl: string, overrides: { email?: string; name?
   );
   if (!result.data?.signUp) throw new Error(`signUp failed: ${JSON.stringify(result.errors)}`);
   return { token: result.data.signUp.token, id: result.data.signUp.user.id, email, password: PASSWORD };
+}
+
+/** A stream for buildApp's `logStream` that keeps every line written to it in `lines`. */
+export function logLines(lines: string[]): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
 }

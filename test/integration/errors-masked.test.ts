@@ -4,11 +4,10 @@
  * nothing else (no message, stack trace, SQL, table or file name); the log has the details under
  * that request id.
  */
-import { Writable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../src/services.js';
-import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp, type TestDatabase } from '../helpers.js';
+import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp, type TestDatabase, logLines } from '../helpers.js';
 
 const SECRET = 'pgw-internal-detail-7f3a';
 /** What must never reach a client: our marker, SQL, the table, stack frames, paths. */
@@ -53,12 +52,7 @@ for (const nodeEnv of ['development', 'test', 'production']) {
     let t: TestApp;
     const lines: string[] = [];
     beforeAll(async () => {
-      const logStream = new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(...String(chunk).split('\n').filter(Boolean));
-          done();
-        },
-      });
+      const logStream = logLines(lines);
       t = await startTestApp({ NODE_ENV: nodeEnv, LOG_LEVEL: 'info' }, testDb, { logStream, services: broken });
     });
     afterAll(async () => {

@@ -4,19 +4,13 @@
  * duration; and no token, password or Authorization header anywhere in any line, whatever the
  * requests carry in headers, bodies, query strings or paths.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
+import { gql, PASSWORD, startTestApp, uniqueEmail, type TestApp, logLines } from '../helpers.js';
 
 let t: TestApp;
 const lines: string[] = [];
 beforeAll(async () => {
-  const logStream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const logStream = logLines(lines);
   t = await startTestApp({ LOG_LEVEL: 'trace' }, undefined, { logStream });
 });
 afterAll(async () => {
