@@ -4,7 +4,7 @@
  * not-found handler and Fastify's own request errors (body parsing, limits) go through here.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
 import { DomainError, RateLimitedError, ValidationError, type ErrorCode, type FieldError } from '../domain/errors.js';
 
 /** Codes for what only HTTP can get wrong; domain codes are GraphQL's. */
@@ -51,7 +51,6 @@ const TITLES: Record<number, string> = {
 };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
-export const RETRY_AFTER_SECONDS = '5';
 
 export interface Problem {
   type: string;
@@ -126,8 +125,8 @@ function classify(error: unknown, request: FastifyRequest): Classified {
     }
     if (error instanceof RateLimitedError) {
       classified.headers = { 'retry-after': String(error.retryAfterSeconds) };
-    } else if (error.code === 'RATE_LIMITED' || error.code === 'SERVICE_UNAVAILABLE') {
-      classified.headers = { 'retry-after': RETRY_AFTER_SECONDS };
+    } else if (error.code === 'SERVICE_UNAVAILABLE') {
+      classified.headers = { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) };
     }
     return classified;
   }
@@ -146,7 +145,7 @@ function classify(error: unknown, request: FastifyRequest): Classified {
     return {
       code: 'SERVICE_UNAVAILABLE',
       detail: 'The database is unreachable; try again shortly.',
-      headers: { 'retry-after': RETRY_AFTER_SECONDS },
+      headers: { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
       internal: true,
     };
   }
