@@ -11,7 +11,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         contextType: '../graphql/context.js#Context',
         mapperTypeSuffix: 'Entity',
-        mappers: { User: '../db/entities/User.js#User' },
+        mappers: { User: '../db/entities/User.js#Profile' },
         // GraphQL's UPPER_CASE values map to the entity's lower-case ones (resolvers/index.ts).
         enumValues: { UserStatus: '../db/entities/User.js#UserStatus' },
         scalars: {

@@ -59,7 +59,7 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
   // Before the routes: their hooks run first on every request (headers, then the limits).
   logRequests(app);
   await registerSecurity(app, config);
-  const rateLimiting = await registerRateLimits(app, config);
+  await registerRateLimits(app, config);
 
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
@@ -74,7 +74,6 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
     hideSchemaDetailsFromClientErrors: config.production,
     plugins: [
       fastifyApolloDrainPlugin(app),
-      rateLimiting.apolloPlugin,
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),

@@ -1,6 +1,6 @@
 import type { UserStatus } from '../db/entities/User.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { User as UserEntity } from '../db/entities/User.js';
+import type { Profile as ProfileEntity } from '../db/entities/User.js';
 import type { Context } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -254,7 +254,7 @@ export type ResolversTypes = ResolversObject<{
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
   UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
   UpdateMeInput: UpdateMeInput;
-  User: ResolverTypeWrapper<UserEntity>;
+  User: ResolverTypeWrapper<ProfileEntity>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   UserStatus: UserStatus;
 }>;
@@ -276,7 +276,7 @@ export type ResolversParentTypes = ResolversObject<{
   URL: Scalars['URL']['output'];
   UUID: Scalars['UUID']['output'];
   UpdateMeInput: UpdateMeInput;
-  User: UserEntity;
+  User: ProfileEntity;
   Int: Scalars['Int']['output'];
 }>;
 

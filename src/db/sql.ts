@@ -3,8 +3,37 @@
  * Both PostgreSQL 15 and PGlite (18) accept them.
  */
 
-/** Every column of the User entity but the password hash, as `em.map(User, row)` takes them. */
-export const USER_COLUMNS = 'u.id, u.status, u.name, u.bio, u.avatar_url, u.phone_number, u.locale, u.timezone, u.created_at, u.updated_at';
+import type { Profile } from './entities/User.js';
+
+/** Every column of a Profile, named as its fields: profileFromRow takes them. */
+export const USER_COLUMNS =
+  'u.id, u.status, u.name, u.bio, u.avatar_url as "avatarUrl", u.phone_number as "phoneNumber", u.locale, u.timezone, u.created_at as "createdAt", u.updated_at as "updatedAt"';
+
+/**
+ * The Profile in a row selected with USER_COLUMNS. Plain data, no identity map: mapping a row into
+ * a managed entity (em.map) cost ~75 µs per request, more than the statement itself. The driver
+ * hands timestamps over as text (MikroORM's type parsers), e.g. `2026-11-27 08:40:28.123+00`.
+ */
+export function profileFromRow(row: Record<string, unknown>): Profile {
+  return {
+    id: row.id as string,
+    status: row.status as Profile['status'],
+    name: row.name as string,
+    bio: row.bio as string | null,
+    avatarUrl: row.avatarUrl as string | null,
+    phoneNumber: row.phoneNumber as string | null,
+    locale: row.locale as string | null,
+    timezone: row.timezone as string | null,
+    createdAt: asDate(row.createdAt),
+    updatedAt: asDate(row.updatedAt),
+  };
+}
+
+function asDate(value: unknown): Date {
+  const date = value instanceof Date ? value : new Date(value as string);
+  if (Number.isNaN(date.getTime())) throw new TypeError(`Not a timestamp: ${String(value)}`);
+  return date;
+}
 
 /** The one definition of activeSessions and defaultEmail. */
 export const ACCOUNT_FACTS_COLUMNS = `(select count(*)::int from sessions a where a.user_id = u.id and a.revoked_at is null and a.expires_at > now()) as active_sessions,

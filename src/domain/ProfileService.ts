@@ -1,7 +1,7 @@
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
-import { AccountPurge, Session, User } from '../db/entities/index.js';
+import { AccountPurge, Session, User, type Profile } from '../db/entities/index.js';
 import { preparedQuery } from '../db/raw.js';
-import { ACCOUNT_FACTS_COLUMNS, PATCH_COLUMNS, USER_COLUMNS } from '../db/sql.js';
+import { ACCOUNT_FACTS_COLUMNS, PATCH_COLUMNS, USER_COLUMNS, profileFromRow } from '../db/sql.js';
 import { UnauthenticatedError } from './errors.js';
 import { toAccountFacts, type AccountFacts, type SessionService } from './SessionService.js';
 import { normalizeProfilePatch, type ProfilePatch } from './validation.js';
@@ -19,7 +19,7 @@ export interface DeletedUser {
 
 /** The profile after an update, with the account facts read in the same statement. */
 export interface UpdatedProfile {
-  user: User;
+  user: Profile;
   account: AccountFacts;
 }
 
@@ -64,8 +64,7 @@ export class ProfileService {
     // Nothing updated: either nothing changed, or the account is gone.
     row ??= (await preparedQuery(this.orm, 'pgw_live_profile', LIVE_PROFILE_SQL, [userId]))[0];
     if (!row) throw new UnauthenticatedError();
-    const { active_sessions, default_email, ...userRow } = row;
-    return { user: em.map(User, userRow), account: toAccountFacts({ active_sessions, default_email }) };
+    return { user: profileFromRow(row), account: toAccountFacts(row) };
   }
 
   private async updateLocked(em: EntityManager, userId: string, patch: ProfilePatch, precondition: Precondition): Promise<UpdatedProfile> {

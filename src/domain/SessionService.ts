@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
-import { Session, User, UserEmail } from '../db/entities/index.js';
+import { Session, User, UserEmail, type Profile } from '../db/entities/index.js';
 import { preparedQuery } from '../db/raw.js';
-import { ACCOUNT_FACTS_COLUMNS, USER_COLUMNS, type AccountFactsRow } from '../db/sql.js';
+import { ACCOUNT_FACTS_COLUMNS, USER_COLUMNS, profileFromRow, type AccountFactsRow } from '../db/sql.js';
 import { ConflictError, UnauthenticatedError, ValidationError, type FieldError } from './errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { generateToken, hashToken } from './tokens.js';
@@ -17,7 +17,7 @@ export interface AccountFacts {
 
 /** Who is calling: the user their token was issued to, and that session. */
 export interface Viewer {
-  user: User;
+  user: Profile;
   sessionId: string;
   /** Present when authenticate() was asked for it: read in the same statement. */
   account?: AccountFacts;
@@ -60,23 +60,23 @@ export class SessionService {
   ) {}
 
   /**
-   * The viewer a token belongs to, or null when the token is unknown, revoked or expired. With
-   * `withAccount`, the account facts come in the same statement.
+   * The viewer whose token has this hash (tokens.ts hashToken), or null when the token is unknown,
+   * revoked or expired. With `withAccount`, the account facts come in the same statement.
    */
-  async authenticate(em: EntityManager, token: string | null, { withAccount = false } = {}): Promise<Viewer | null> {
-    if (!token) return null;
+  async authenticate(tokenHash: Buffer | null, { withAccount = false } = {}): Promise<Viewer | null> {
+    if (!tokenHash) return null;
     const [row] = withAccount
-      ? await preparedQuery(this.orm, 'pgw_authenticate_account', AUTHENTICATE_WITH_ACCOUNT_SQL, [hashToken(token)])
-      : await preparedQuery(this.orm, 'pgw_authenticate', AUTHENTICATE_SQL, [hashToken(token)]);
+      ? await preparedQuery(this.orm, 'pgw_authenticate_account', AUTHENTICATE_WITH_ACCOUNT_SQL, [tokenHash])
+      : await preparedQuery(this.orm, 'pgw_authenticate', AUTHENTICATE_SQL, [tokenHash]);
     if (!row) return null;
-    const { session_id: sessionId, session_stale: stale, active_sessions, default_email, ...userRow } = row;
+    const { session_id: sessionId, session_stale: stale } = row;
     if (stale) {
       preparedQuery(this.orm, 'pgw_touch_session', TOUCH_SQL, [sessionId]).catch((error: unknown) =>
         this.options.onBackgroundError?.(error),
       );
     }
-    const viewer: Viewer = { user: em.map(User, userRow), sessionId: String(sessionId) };
-    if (withAccount) viewer.account = toAccountFacts({ active_sessions, default_email });
+    const viewer: Viewer = { user: profileFromRow(row), sessionId: String(sessionId) };
+    if (withAccount) viewer.account = toAccountFacts(row);
     return viewer;
   }
 

@@ -1,22 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { FastifyRequest } from 'fastify';
-import { User as UserEntityRef, type User as UserEntity } from '../db/entities/User.js';
+import { User as UserEntityRef, type Profile } from '../db/entities/User.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { ClientInfo, Viewer } from '../domain/SessionService.js';
-import { tokenFromAuthorization } from '../domain/tokens.js';
+import { bearerOf } from '../http/bearer.js';
 import type { Services } from '../services.js';
 import { serviceUnavailableError } from './errors.js';
 
 /** What every resolver gets: a request-scoped EntityManager, the viewer (if any), the services. */
 export interface Context {
-  em: EntityManager;
+  readonly em: EntityManager;
   viewer: Viewer | null;
   services: Services;
   client: ClientInfo;
   requestId: string;
   /** Live users by (lower-case) id, batched: every lookup of one request is one query. */
-  users: DataLoader<string, UserEntity | null>;
+  readonly users: DataLoader<string, Profile | null>;
   /**
    * Users this request has just authenticated as (signUp, logIn) besides the viewer: the user in
    * their AuthPayload is the caller themself, so its private fields answer.
@@ -24,30 +24,45 @@ export interface Context {
   selves: Set<string>;
 }
 
-/** Builds the context of one GraphQL request: token → viewer, a forked EntityManager, loaders. */
+/** Builds the context of one GraphQL request: token → viewer; the rest is made when first used. */
 export async function createContext(services: Services, request: FastifyRequest): Promise<Context> {
-  const em = services.orm.em.fork();
+  const bearer = bearerOf(request);
   let viewer: Viewer | null;
   try {
-    viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization));
+    viewer = await services.sessions.authenticate(bearer?.hash ?? null);
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     request.log.error({ err: error }, 'GraphQL request failed: database unavailable');
     throw serviceUnavailableError(request.id, error);
   }
-  return {
-    em,
-    viewer,
-    services,
-    client: { userAgent: request.headers['user-agent'] },
-    requestId: request.id,
-    users: usersLoader(em),
-    selves: new Set(),
-  };
+  if (bearer) bearer.authenticated = viewer !== null;
+  return new RequestContext(services, viewer, { userAgent: request.headers['user-agent'] }, request.id);
+}
+
+/** `me` needs neither an EntityManager nor a loader: they are made on first use. */
+class RequestContext implements Context {
+  private entityManager?: EntityManager;
+  private loader?: DataLoader<string, Profile | null>;
+  readonly selves = new Set<string>();
+
+  constructor(
+    readonly services: Services,
+    public viewer: Viewer | null,
+    readonly client: ClientInfo,
+    readonly requestId: string,
+  ) {}
+
+  get em(): EntityManager {
+    return (this.entityManager ??= this.services.orm.em.fork());
+  }
+
+  get users(): DataLoader<string, Profile | null> {
+    return (this.loader ??= usersLoader(this.em));
+  }
 }
 
 /** Deleted users are gone as far as anyone else is concerned; purged ones have no row at all. */
-function usersLoader(em: EntityManager): DataLoader<string, UserEntity | null> {
+function usersLoader(em: EntityManager): DataLoader<string, Profile | null> {
   return new DataLoader(async (ids) => {
     const found = await em.find(UserEntityRef, { id: { $in: [...ids] }, status: { $ne: 'deleted' } });
     const byId = new Map(found.map((user) => [user.id, user]));

@@ -13,7 +13,6 @@
  * If Redis is down, requests are served unlimited (and it is logged) rather than refused.
  */
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -28,10 +27,9 @@ import {
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { RateLimitedError } from '../domain/errors.js';
-import { tokenFromAuthorization } from '../domain/tokens.js';
-import type { Context } from '../graphql/context.js';
 import { documentOf } from '../graphql/limits.js';
 import { HttpProblem } from '../rest/problem.js';
+import { bearerOf } from './bearer.js';
 
 const HEALTH_ROUTES = new Set(['/healthz', '/readyz']);
 const AUTH_FIELDS = new Set(['logIn', 'signUp']);
@@ -39,11 +37,6 @@ const AUTH_FIELDS = new Set(['logIn', 'signUp']);
 const KNOWN_TOKENS = 50_000;
 /** How many counters an instance keeps without Redis (least recently used dropped first). */
 const MEMORY_COUNTERS = 50_000;
-
-export interface RateLimiting {
-  /** Tells the limiter which tokens authenticated in GraphQL (REST is seen from its hooks). */
-  apolloPlugin: ApolloServerPlugin<Context>;
-}
 
 /** A short, one-way key: neither tokens nor emails are ever written to the counter store. */
 const digest = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 22);
@@ -64,18 +57,11 @@ class KnownTokens {
   }
 }
 
-function tokenKey(authorization: string | string[] | undefined | null): string | null {
-  const token = tokenFromAuthorization(authorization ?? undefined);
-  return token ? digest(token) : null;
-}
-
-export async function registerRateLimits(app: FastifyInstance, config: Config): Promise<RateLimiting> {
+export async function registerRateLimits(app: FastifyInstance, config: Config): Promise<void> {
   const limits = config.rateLimits;
   const redis = config.redisUrl ? await connectRedis(app, config.redisUrl) : undefined;
   const clientIp = (request: FastifyRequest) => normalizeIP(request.ip);
   const known = new KnownTokens();
-  /** Requests (by id) whose token GraphQL found no session for; REST's are seen in onResponse. */
-  const refusedInGraphQL = new Set<string>();
 
   // The limits are applied by hand, in the first hooks of every request: a route's own hooks
   // (REST's authentication, a database lookup) would otherwise run first.
@@ -103,7 +89,7 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
   app.addHook('onRequest', async (request, reply) => {
     // Load balancers and orchestrators probe these; they cost nothing.
     if (HEALTH_ROUTES.has(request.routeOptions.url ?? '')) return;
-    const token = tokenKey(request.headers.authorization);
+    const token = bearerOf(request)?.key;
     // A token not yet seen to authenticate is worth a database lookup only while its IP has
     // budget left: made-up tokens (each of which would have a fresh budget) count against it.
     if (token && !known.has(token)) {
@@ -119,19 +105,14 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
     if (own.isExceeded) throw tooMany(own.ttl);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    const token = tokenKey(request.headers.authorization);
-    if (!token) return;
-    // REST's authenticate hook sets restCaller only for a token that authenticated.
-    const restCaller = (request as { restCaller?: unknown }).restCaller;
-    if (restCaller) known.add(token);
-    if (refusedInGraphQL.delete(request.id) || (reply.statusCode === 401 && !restCaller)) {
-      known.delete(token);
+  // Authentication (REST's hook, GraphQL's context) records on the bearer whether it found a session.
+  app.addHook('onResponse', async (request) => {
+    const bearer = bearerOf(request);
+    if (bearer?.authenticated === true) known.add(bearer.key);
+    if (bearer?.authenticated === false) {
+      known.delete(bearer.key);
       await requests(request, ipKey(request));
     }
-  });
-  app.addHook('onRequestAbort', async (request) => {
-    refusedInGraphQL.delete(request.id);
   });
 
   app.addHook('preHandler', async (request, reply) => {
@@ -150,17 +131,6 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
     setRateLimitHeaders(reply, tightest.max, tightest.remaining, tightest.ttl);
     if (exceeded.length > 0) throw tooMany(tightest.ttl);
   });
-
-  return {
-    apolloPlugin: {
-      async requestDidStart({ contextValue, request }) {
-        const token = tokenKey(request.http?.headers.get('authorization'));
-        if (!token) return;
-        if (contextValue.viewer) known.add(token);
-        else refusedInGraphQL.add(contextValue.requestId);
-      },
-    },
-  };
 }
 
 function tooMany(ttlMs: number): RateLimitedError {

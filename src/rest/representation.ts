@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { User } from '../db/entities/index.js';
+import type { Profile, User } from '../db/entities/index.js';
 import type { AuthResult } from '../domain/SessionService.js';
 import type { Services } from '../services.js';
 
@@ -24,7 +24,7 @@ export interface UserRepresentation {
 }
 
 /** An unset optional field is absent, never null or "". */
-export function userRepresentation(user: User, activeSessions: number, defaultEmail: string | null): UserRepresentation {
+export function userRepresentation(user: Profile, activeSessions: number, defaultEmail: string | null): UserRepresentation {
   const optional = (value: string | null | undefined) => (value == null || value === '' ? undefined : value);
   const representation: UserRepresentation = {
     id: user.id,
@@ -55,7 +55,7 @@ export function etagOf(representation: UserRepresentation): string {
  * The user as GET /me shows it now. Inside a write transaction pass its EntityManager (for
  * If-Match), so the facts are read there.
  */
-export async function currentRepresentation(services: Services, user: User, tx?: EntityManager): Promise<UserRepresentation> {
+export async function currentRepresentation(services: Services, user: Profile, tx?: EntityManager): Promise<UserRepresentation> {
   const { activeSessions, defaultEmail } = await services.sessions.accountFacts(user.id, tx);
   return userRepresentation(user, activeSessions, defaultEmail);
 }

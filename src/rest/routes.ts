@@ -3,12 +3,11 @@
  * GraphQL. Handlers are thin: authenticate, call the service, shape the answer. Every error goes
  * through problemErrorHandler; no route catches anything.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Precondition } from '../domain/ProfileService.js';
 import type { Viewer } from '../domain/SessionService.js';
 import { PreconditionFailedError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
-import { tokenFromAuthorization } from '../domain/tokens.js';
+import { bearerOf } from '../http/bearer.js';
 import type { Services } from '../services.js';
 import { REST_BODY_LIMIT } from './limits.js';
 import { openApiDocument } from './openapi.js';
@@ -29,20 +28,15 @@ export interface RestOptions {
 const SIGN_UP_KEYS = ['email', 'password', 'name', 'phoneNumber'] as const;
 const LOG_IN_KEYS = ['email', 'password'] as const;
 
-interface Caller {
-  em: EntityManager;
-  viewer: Viewer;
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the REST routes' authenticate hook. */
-    restCaller: Caller | null;
+    restViewer: Viewer | null;
   }
 }
 
 export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { services }) => {
-  app.decorateRequest('restCaller', null);
+  app.decorateRequest('restViewer', null);
   app.setErrorHandler(problemErrorHandler);
   // Every unrouted request on the port gets a problem: 405 with Allow when the path exists.
   app.setNotFoundHandler(async (request) => {
@@ -61,17 +55,18 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
    */
   const authenticated = (options: { withAccount?: boolean } = {}) =>
     async function authenticate(request: FastifyRequest): Promise<void> {
-      const em = services.orm.em.fork();
-      const viewer = await services.sessions.authenticate(em, tokenFromAuthorization(request.headers.authorization), options);
+      const bearer = bearerOf(request);
+      const viewer = await services.sessions.authenticate(bearer?.hash ?? null, options);
+      if (bearer) bearer.authenticated = viewer !== null;
       if (!viewer) throw new UnauthenticatedError();
-      request.restCaller = { em, viewer };
+      request.restViewer = viewer;
     };
   const authenticate = authenticated();
-  const caller = (request: FastifyRequest): Caller => request.restCaller!;
+  const viewerOf = (request: FastifyRequest): Viewer => request.restViewer!;
   const bodyLimit = REST_BODY_LIMIT;
 
   app.get('/me', { onRequest: authenticated({ withAccount: true }) }, async (request, reply) => {
-    const { user, account } = caller(request).viewer;
+    const { user, account } = viewerOf(request);
     const representation = userRepresentation(user, account!.activeSessions, account!.defaultEmail);
     const etag = etagOf(representation);
     reply.header('etag', etag);
@@ -81,15 +76,13 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   });
 
   app.patch('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    const { em, viewer } = caller(request);
-    const { user, account } = await services.profiles.updateProfile(em, viewer.user.id, requireObject(request.body), precondition(services, request));
+    const { user, account } = await services.profiles.updateProfile(services.orm.em.fork(), viewerOf(request).user.id, requireObject(request.body), precondition(services, request));
     const representation = userRepresentation(user, account.activeSessions, account.defaultEmail);
     return reply.header('etag', etagOf(representation)).send(representation);
   });
 
   app.delete('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    const { em, viewer } = caller(request);
-    await services.profiles.deleteAccount(em, viewer.user.id, precondition(services, request));
+    await services.profiles.deleteAccount(services.orm.em.fork(), viewerOf(request).user.id, precondition(services, request));
     return reply.code(202).send();
   });
 
@@ -110,8 +103,7 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   });
 
   app.post('/logout', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    const { em, viewer } = caller(request);
-    await services.sessions.logOut(em, viewer.sessionId);
+    await services.sessions.logOut(services.orm.em.fork(), viewerOf(request).sessionId);
     return reply.code(204).send();
   });
 

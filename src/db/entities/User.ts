@@ -22,3 +22,9 @@ export const User = defineEntity({
   },
 });
 export type User = InferEntity<typeof User>;
+
+/**
+ * A user's profile as it is read and answered: every field of the entity but the password hash,
+ * as plain data. The hot paths build it straight from a row (db/sql.ts); an entity is one too.
+ */
+export type Profile = Pick<User, 'id' | 'status' | 'name' | 'bio' | 'avatarUrl' | 'phoneNumber' | 'locale' | 'timezone' | 'createdAt' | 'updatedAt'>;

@@ -1,5 +1,5 @@
 import { ForbiddenError, ValidationError } from '../../domain/errors.js';
-import type { User as UserEntity } from '../../db/entities/User.js';
+import type { Profile } from '../../db/entities/User.js';
 import type { AccountFacts } from '../../domain/SessionService.js';
 import type { UserResolvers } from '../../__generated__/resolvers-types.js';
 import type { Context } from '../context.js';
@@ -10,8 +10,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Private fields answer only to the user themself; for anyone else they are FORBIDDEN. The check
  * is here, in the subgraph, so it holds for `_entities` called directly as well as via a router.
  */
-function own<T>(resolve: (user: UserEntity, ctx: Context) => T) {
-  return (user: UserEntity, _args: unknown, ctx: Context): T => {
+function own<T>(resolve: (user: Profile, ctx: Context) => T) {
+  return (user: Profile, _args: unknown, ctx: Context): T => {
     if (ctx.viewer?.user.id !== user.id && !ctx.selves.has(user.id)) {
       throw new ForbiddenError('This field is private to its user.');
     }
@@ -21,7 +21,7 @@ function own<T>(resolve: (user: UserEntity, ctx: Context) => T) {
 
 /** activeSessions and defaultEmail of one user in one request: one statement, however many fields ask. */
 const accountFactsOf = new WeakMap<Context, Map<string, Promise<AccountFacts>>>();
-function accountFacts(user: UserEntity, ctx: Context): Promise<AccountFacts> {
+function accountFacts(user: Profile, ctx: Context): Promise<AccountFacts> {
   let byUser = accountFactsOf.get(ctx);
   if (!byUser) accountFactsOf.set(ctx, (byUser = new Map()));
   let facts = byUser.get(user.id);
