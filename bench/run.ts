@@ -354,8 +354,8 @@ async function startService(databaseUrl: string, logDir: string): Promise<Server
   const started = performance.now();
   // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the service.
   const nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  // As production runs it: compiled JavaScript (npm run build), no TypeScript loader.
-  const child = startChild('service', [...nodeArgs, 'dist/src/main.js'], env, logFd);
+  // As production runs it: compiled JavaScript (npm run build), no TypeScript loader, its V8 flags.
+  const child = startChild('service', [...nodeArgs, ...productionCommand()], env, logFd);
   const baseUrl = `http://${HOST}:${port}`;
   try {
     const ms = await waitReady(child, baseUrl, started, 60_000);
@@ -364,6 +364,16 @@ async function startService(databaseUrl: string, logDir: string): Promise<Server
     throw new Error(`${(error as Error).message}\n--- service log ---\n${logTail(logPath)}`, { cause: error });
   }
   return { kind: 'service', child, baseUrl, idleRssMb: rssKb(child.pid) / 1024, logFd, logPath };
+}
+
+/** What `npm run start:prod` runs after `node`: the production V8 flags and the entry point. */
+function productionCommand(): string[] {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [program, ...args] = (scripts['start:prod'] ?? '').trim().split(/\s+/);
+  if (program !== 'node' || args.at(-1) !== 'dist/src/main.js') {
+    throw new Error(`package.json's start:prod should be "node [flags] dist/src/main.js"; it is "${scripts['start:prod']}"`);
+  }
+  return args;
 }
 
 async function startCeiling(databaseUrl: string): Promise<Server> {
