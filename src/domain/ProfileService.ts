@@ -54,9 +54,9 @@ export class ProfileService {
    * anything is written; a patch that changes nothing does not bump updatedAt. Without a
    * precondition it is a single statement; with one, a transaction on the locked row.
    */
-  async updateProfile(em: EntityManager, userId: string, input: Record<string, unknown>, precondition?: Precondition): Promise<UpdatedProfile> {
+  async updateProfile(userId: string, input: Record<string, unknown>, precondition?: Precondition): Promise<UpdatedProfile> {
     const patch = normalizeProfilePatch(input);
-    if (precondition) return this.updateLocked(em, userId, patch, precondition);
+    if (precondition) return this.updateLocked(userId, patch, precondition);
     const keys = PATCHABLE.filter((key) => patch[key] !== undefined);
     let [row] = keys.length
       ? await preparedQuery(this.orm, `pgw_patch_${keys.join('_')}`, patchSql(keys), [userId, ...keys.map((key) => patch[key])])
@@ -67,8 +67,8 @@ export class ProfileService {
     return { user: profileFromRow(row), account: toAccountFacts(row) };
   }
 
-  private async updateLocked(em: EntityManager, userId: string, patch: ProfilePatch, precondition: Precondition): Promise<UpdatedProfile> {
-    return em.transactional(async (tx) => {
+  private async updateLocked(userId: string, patch: ProfilePatch, precondition: Precondition): Promise<UpdatedProfile> {
+    return this.orm.em.fork().transactional(async (tx) => {
       const user = await this.lockLiveUser(tx, userId);
       await precondition(tx, user);
       let changed = false;
@@ -88,8 +88,8 @@ export class ProfileService {
    * Deletes an account in one transaction: every session revoked, status `deleted`, and a durable
    * purge recorded. Returns only after the commit.
    */
-  async deleteAccount(em: EntityManager, userId: string, precondition?: Precondition): Promise<DeletedUser> {
-    await em.transactional(async (tx) => {
+  async deleteAccount(userId: string, precondition?: Precondition): Promise<DeletedUser> {
+    await this.orm.em.fork().transactional(async (tx) => {
       const user = await this.lockLiveUser(tx, userId);
       await precondition?.(tx, user);
       const now = new Date();

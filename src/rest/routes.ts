@@ -42,8 +42,7 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   app.setNotFoundHandler(async (request) => {
     throw unroutedProblem(request);
   });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+  app.addHook('onRequest', async (request) => {
     // Before any body is read: an unknown path or method is answered as such, whatever it carries.
     if (request.is404) throw unroutedProblem(request);
   });
@@ -76,13 +75,13 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   });
 
   app.patch('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    const { user, account } = await services.profiles.updateProfile(services.orm.em.fork(), viewerOf(request).user.id, requireObject(request.body), precondition(services, request));
+    const { user, account } = await services.profiles.updateProfile(viewerOf(request).user.id, requireObject(request.body), precondition(services, request));
     const representation = userRepresentation(user, account.activeSessions, account.defaultEmail);
     return reply.header('etag', etagOf(representation)).send(representation);
   });
 
   app.delete('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    await services.profiles.deleteAccount(services.orm.em.fork(), viewerOf(request).user.id, precondition(services, request));
+    await services.profiles.deleteAccount(viewerOf(request).user.id, precondition(services, request));
     return reply.code(202).send();
   });
 

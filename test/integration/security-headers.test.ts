@@ -1,5 +1,5 @@
 /**
- * Security headers (@fastify/helmet) and caching over real HTTP: every response carries them, the
+ * Security headers (helmet) and caching over real HTTP: every response carries them, the
  * CSP allows nothing for JSON, the Sandbox landing page (outside production) gets a CSP that lets
  * exactly its nonce'd script and Apollo's CDN run (checked in headless Chromium), and anything
  * personal is `Cache-Control: no-store`. Also: several Authorization headers are refused.

@@ -21,9 +21,9 @@ function plain(input: object): Record<string, unknown> {
 
 export const Mutation: MutationResolvers = {
   updateMe: async (_parent, { input }, ctx) =>
-    (await ctx.services.profiles.updateProfile(ctx.em, requireViewer(ctx).user.id, plain(input))).user,
+    (await ctx.services.profiles.updateProfile(requireViewer(ctx).user.id, plain(input))).user,
 
-  deleteMe: (_parent, _args, ctx) => ctx.services.profiles.deleteAccount(ctx.em, requireViewer(ctx).user.id),
+  deleteMe: (_parent, _args, ctx) => ctx.services.profiles.deleteAccount(requireViewer(ctx).user.id),
 
   signUp: async (_parent, { input }, ctx) => asSelf(ctx, await ctx.services.sessions.signUp(ctx.em, input, ctx.client)),
 
