@@ -170,3 +170,32 @@ export function logLines(lines: string[]): Writable {
     },
   });
 }
+
+/**
+ * Counts the statements this process's pg clients send (the app's pool included) while `fn` runs.
+ * Call `restore` in afterAll.
+ */
+export function statementCounter() {
+  const original = pg.Client.prototype.query;
+  const sent: string[] = [];
+  let counting = false;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    if (counting) sent.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text));
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  return {
+    async count<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
+      sent.length = 0;
+      counting = true;
+      try {
+        const result = await fn();
+        return { result, queries: [...sent] };
+      } finally {
+        counting = false;
+      }
+    },
+    restore(): void {
+      pg.Client.prototype.query = original;
+    },
+  };
+}

@@ -4,10 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kind, parse, print } from 'graphql';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeDueAccounts } from '../../src/jobs/purge.js';
-import { gql, signUp, startTestApp, type SignedUp, type TestApp } from '../helpers.js';
+import { gql, signUp, startTestApp, statementCounter, type SignedUp, type TestApp } from '../helpers.js';
 
 const PUBLIC = 'id name bio avatarUrl createdAt updatedAt';
 const PRIVATE = ['status', 'activeSessions', 'defaultEmail', 'phoneNumber', 'locale', 'timezone'] as const;
@@ -22,39 +21,19 @@ let t: TestApp;
 let ada: SignedUp;
 let bob: SignedUp;
 
-/** Every statement any pg client of this process sends, while `counting` is on. */
-const sent: string[] = [];
-let counting = false;
-const originalQuery = pg.Client.prototype.query;
+let statements: ReturnType<typeof statementCounter>;
 
 beforeAll(async () => {
   t = await startTestApp();
   ada = await signUp(t.url, { name: 'Ada', phoneNumber: '+14155552671' });
   bob = await signUp(t.url, { name: 'Bob' });
   await gql(t.url, 'mutation { updateMe(input: { bio: "Hi", locale: "en-gb", timezone: "Europe/Paris" }) { id } }', undefined, ada.token);
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    if (counting) sent.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text));
-    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
-});
-afterEach(() => {
-  counting = false;
+  statements = statementCounter();
 });
 afterAll(async () => {
-  pg.Client.prototype.query = originalQuery;
+  statements?.restore();
   await t?.close();
 });
-
-async function countingQueries<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
-  sent.length = 0;
-  counting = true;
-  try {
-    const result = await fn();
-    return { result, queries: [...sent] };
-  } finally {
-    counting = false;
-  }
-}
 
 describe('_service', () => {
   it('carries the federation v2 @link and User @key(fields: "id")', async () => {
@@ -88,14 +67,14 @@ describe('_entities', () => {
     // Warm up: the first request of a connection may run set-up statements of its own.
     await gql(t.url, ENTITIES('id'), users(ada.id));
 
-    const { result, queries } = await countingQueries(() => gql(t.url, ENTITIES('id name'), users(...ids)));
+    const { result, queries } = await statements.count(() => gql(t.url, ENTITIES('id name'), users(...ids)));
     expect(result.errors).toBeUndefined();
     expect(result.data!._entities.map((u: { id: string } | null) => u?.id ?? null)).toEqual([...ids.slice(0, 5), null, ada.id]);
     expect(queries).toHaveLength(1);
     expect(queries[0]).toMatch(/from "users"/);
 
     // With a token: the session lookup, then still one query for all of them.
-    const authed = await countingQueries(() => gql(t.url, ENTITIES('id name'), users(...ids), ada.token));
+    const authed = await statements.count(() => gql(t.url, ENTITIES('id name'), users(...ids), ada.token));
     expect(authed.result.errors).toBeUndefined();
     expect(authed.queries.filter((q) => /from "users"/.test(q))).toHaveLength(1);
     expect(authed.queries.filter((q) => /from sessions/.test(q))).toHaveLength(1);
