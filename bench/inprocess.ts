@@ -2,10 +2,10 @@
  * `npm run bench:inprocess`: what the service's own code costs per request, without a database or
  * a load to share the CPU with. The real app (buildApp, production config, every hook, Apollo)
  * listens in this process with the session lookup and the profile write answered from memory; a
- * child process sends the requests over a few keep-alive connections. Reports this
- * process's CPU time per request (its socket syscalls included) and the bytes it allocates per
- * request. Takes seconds and barely varies between runs, so it shows what a change to the request
- * path did before the full `npm run bench` confirms it. Not a measure of throughput.
+ * child process sends the requests over a few keep-alive connections. Reports this process's CPU
+ * time per request (its socket syscalls included) and the bytes it allocates per request. About
+ * 50 s, within ~10% from run to run: it shows what a change to the request path did before the
+ * full `npm run bench` confirms it. Not a measure of throughput.
  *
  * (Fastify's inject would be simpler, but light-my-request 6.6, the last for Node 20, keeps ~9 KB
  * per injected request alive: the heap grows without end and GC dominates every figure.)
