@@ -80,8 +80,10 @@ export async function registerSecurity(app: FastifyInstance, config: Pick<Config
     if (authorizations > 1) throw new HttpProblem('BAD_REQUEST', 'Send one Authorization header, not several.');
   });
 
+  // The landing page is served outside production only: there is nothing to relax in production.
+  if (config.production) return;
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!config.production && request.routeOptions.url === '/graphql' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+    if (request.routeOptions.url === '/graphql' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       const nonce = typeof payload === 'string' ? /<script nonce="([^"]+)"/.exec(payload)?.[1] : undefined;
       reply.header('content-security-policy', landingPageCsp(nonce));
       // Sandbox may open a window (to sign in to Apollo); its opener must stay reachable.
