@@ -354,8 +354,10 @@ async function startService(databaseUrl: string, logDir: string): Promise<Server
   const started = performance.now();
   // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the service.
   const nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-  // As production runs it: compiled JavaScript (npm run build), no TypeScript loader, its V8 flags.
-  const child = startChild('service', [...nodeArgs, ...productionCommand()], env, logFd);
+  // As production runs it: compiled JavaScript (npm run build), no TypeScript loader, its V8 flags
+  // and environment settings.
+  const production = productionCommand();
+  const child = startChild('service', [...nodeArgs, ...production.args], { ...env, ...production.env }, logFd);
   const baseUrl = `http://${HOST}:${port}`;
   try {
     const ms = await waitReady(child, baseUrl, started, 60_000);
@@ -366,14 +368,20 @@ async function startService(databaseUrl: string, logDir: string): Promise<Server
   return { kind: 'service', child, baseUrl, idleRssMb: rssKb(child.pid) / 1024, logFd, logPath };
 }
 
-/** What `npm run start:prod` runs after `node`: the production V8 flags and the entry point. */
-function productionCommand(): string[] {
+/** What `npm run start:prod` runs: its `NAME=value` settings, and node's flags and entry point. */
+function productionCommand(): { env: Record<string, string>; args: string[] } {
   const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const [program, ...args] = (scripts['start:prod'] ?? '').trim().split(/\s+/);
-  if (program !== 'node' || args.at(-1) !== 'dist/src/main.js') {
-    throw new Error(`package.json's start:prod should be "node [flags] dist/src/main.js"; it is "${scripts['start:prod']}"`);
+  const words = (scripts['start:prod'] ?? '').trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
   }
-  return args;
+  const [program, ...args] = words;
+  if (program !== 'node' || args.at(-1) !== 'dist/src/main.js') {
+    throw new Error(`package.json's start:prod should be "[NAME=value ...] node [flags] dist/src/main.js"; it is "${scripts['start:prod']}"`);
+  }
+  return { env, args };
 }
 
 async function startCeiling(databaseUrl: string): Promise<Server> {
