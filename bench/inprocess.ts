@@ -17,14 +17,13 @@ import { spawn } from 'node:child_process';
 import inspector from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Profile } from '../src/db/entities/User.js';
 import type { ProfileService } from '../src/domain/ProfileService.js';
 import type { SessionService, Viewer } from '../src/domain/SessionService.js';
 import { generateToken } from '../src/domain/tokens.js';
-import type { Services } from '../src/services.js';
+import type { Services } from '../src/domain/services.js';
 
 const REQUESTS = Number(process.env.INPROCESS_REQUESTS ?? 20_000);
 
@@ -44,7 +43,6 @@ const account = { activeSessions: 2, defaultEmail: 'ada@example.com' };
 
 /** The two calls the hot paths make to the database, answered from memory. */
 const services = {
-  orm: { em: { fork: () => ({}) } } as unknown as MikroORM,
   sessions: {
     async authenticate(tokenHash: Buffer | null, { withAccount = false } = {}): Promise<Viewer | null> {
       return tokenHash ? { user, sessionId: 'bench', ...(withAccount ? { account } : {}) } : null;
@@ -109,7 +107,7 @@ function send(baseUrl: string, sent: Sent, count: number): Promise<void> {
 // NODE_ENV=production in the environment too (package.json): graphql-js checks it when loaded.
 const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://bench@127.0.0.1/none', RATE_LIMIT_REQUESTS: '1000000000' });
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-const app = await buildApp({ config, services, logStream: discard });
+const app = await buildApp({ config, services, ready: async () => true, logStream: discard });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 const session = new inspector.Session();

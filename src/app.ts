@@ -12,9 +12,9 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './db/errors.js';
-import { databaseReady } from './db/health.js';
+import { authAttemptCheck } from './graphql/auth-attempts.js';
 import { createContext, type Context } from './graphql/context.js';
-import { formatError, serviceUnavailablePlugin } from './graphql/errors.js';
+import { errorsPlugin, formatError } from './graphql/errors.js';
 import { graphqlHttpErrorHandler } from './graphql/http-errors.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
@@ -22,11 +22,13 @@ import { loggerOptions, logRequests } from './http/logging.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerSecurity } from './http/security.js';
 import { restRoutes } from './rest/routes.js';
-import type { Services } from './services.js';
+import type { Services } from './domain/services.js';
 
 export interface AppDeps {
   config: Config;
   services: Services;
+  /** /readyz: whether the database answers (db/health.ts); never throws. */
+  ready: () => Promise<boolean>;
   /** Overrides for Fastify's logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
   /** Where the app's own logger writes (default stdout); tests read the lines from it. */
@@ -34,7 +36,10 @@ export interface AppDeps {
 }
 
 /** Fastify with Apollo on /graphql and the health routes. Never listens: main.ts does. */
-export async function buildApp({ config, services, logger, logStream }: AppDeps): Promise<FastifyInstance> {
+/** The largest body /graphql reads (REST's is smaller: rest/limits.ts). */
+const GRAPHQL_BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp({ config, services, ready, logger, logStream }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config, logStream),
     // One line per request instead, written by logRequests.
@@ -42,7 +47,7 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: GRAPHQL_BODY_LIMIT,
     return503OnClosing: true,
   });
   app.addHook('onRequest', async (request, reply) => {
@@ -59,7 +64,7 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
   // Before the routes: their hooks run first on every request (headers, then the limits).
   logRequests(app);
   await registerSecurity(app, config);
-  await registerRateLimits(app, config);
+  const limits = await registerRateLimits(app, config);
 
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
@@ -77,29 +82,7 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      serviceUnavailablePlugin,
-      {
-        // Masked errors carry the request id, so a client can quote it and we can find the log line.
-        async requestDidStart({ contextValue }) {
-          return {
-            async willSendResponse({ response }) {
-              if (response.body.kind !== 'single') return;
-              for (const error of response.body.singleResult.errors ?? []) {
-                if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
-                  (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-                }
-              }
-            },
-            async didEncounterErrors({ errors }) {
-              for (const error of errors) {
-                if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
-                  app.log.error({ err: error.originalError ?? error, reqId: contextValue.requestId }, 'GraphQL request failed');
-                }
-              }
-            },
-          };
-        },
-      },
+      errorsPlugin(app.log),
     ],
   });
   await apollo.start();
@@ -110,6 +93,7 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
     // Errors before Apollo has the request (429, 413, bad JSON, size) in GraphQL's shape.
     errorHandler: graphqlHttpErrorHandler,
     preValidation: documentSizeCheck(config.graphqlLimits),
+    preHandler: authAttemptCheck(limits, config.graphqlLimits.maxTokens),
     handler: fastifyApolloHandler(apollo, {
       context: (request) => createContext(services, request),
     }),
@@ -117,14 +101,14 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    if (await databaseReady(services.orm)) return { status: 'ok' };
+    if (await ready()) return { status: 'ok' };
     return reply
       .code(503)
       .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
       .send({ status: 'unavailable', reason: 'database unreachable' });
   });
 
-  await app.register(restRoutes, { services });
+  await app.register(restRoutes, { services, limits });
 
   return app;
 }

@@ -1,10 +1,12 @@
 /** Entry point: config → database → app → listen; SIGTERM/SIGINT → drain → close. */
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { openDatabase } from './db/orm.js';
-import { seedDemoUser, DEMO_EMAIL } from './db/seed.js';
+import { databaseReady } from './db/health.js';
+import { openDatabase } from './db/open.js';
+import { createRepositories } from './db/repositories.js';
+import { seedDemoUser, DEMO_EMAIL } from './seed.js';
 import { startPurgeWorker } from './jobs/purge.js';
-import { createServices } from './services.js';
+import { createServices } from './domain/services.js';
 
 const config = loadConfig();
 const db = await openDatabase({
@@ -12,13 +14,15 @@ const db = await openDatabase({
   dataDir: config.dataDir,
   poolMax: config.dbPoolMax,
   timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+  // The callbacks run only after `app` exists.
+  onIdleError: (error) => app.log.warn({ err: error }, 'database connection lost while idle'),
 });
-// The callback runs only on requests, after `app` exists.
-const services = createServices(db.orm, config, (error) => app.log.warn({ err: error }, 'background write failed'));
-const app = await buildApp({ config, services });
-const purger = startPurgeWorker(db.orm, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
+const repos = createRepositories(db.database);
+const services = createServices(repos, config, (error) => app.log.warn({ err: error }, 'background write failed'));
+const app = await buildApp({ config, services, ready: () => databaseReady(db.database) });
+const purger = startPurgeWorker(repos, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
 
-const demo = config.production ? null : await seedDemoUser(db.orm.em.fork(), services.sessions);
+const demo = config.production ? null : await seedDemoUser(repos, services.sessions);
 await app.listen({ port: config.port, host: config.host });
 
 const address = app.server.address();

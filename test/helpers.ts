@@ -9,11 +9,15 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import type { DestinationStream } from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { openDatabase, type Database } from '../src/db/orm.js';
-import { createServices, type Services } from '../src/services.js';
+import { Database, type DatabaseTimeouts } from '../src/db/database.js';
+import { databaseReady } from '../src/db/health.js';
+import { openDatabase, type OpenedDatabase } from '../src/db/open.js';
+import { createRepositories, type Repositories } from '../src/db/repositories.js';
+import { createServices, type Services } from '../src/domain/services.js';
 
 export const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
 export const usingServer = Boolean(serverUrl);
@@ -55,10 +59,23 @@ export interface TestApp {
   url: string;
   app: FastifyInstance;
   services: Services;
-  db: Database;
+  repos: Repositories;
+  db: OpenedDatabase;
   config: Config;
   testDb: TestDatabase;
+  /** Runs SQL (`$1` placeholders) on the app's database, for what a test must see or set itself. */
+  sql<R = any>(query: string, params?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
+}
+
+/** Opens a test database as the app does (migrations applied), with the app's timeouts. */
+export function openTestDatabase(database: TestDatabase, config: Config = loadConfig({ NODE_ENV: 'test' }), poolMax = 5): Promise<OpenedDatabase> {
+  return openDatabase({
+    databaseUrl: database.databaseUrl,
+    dataDir: database.dataDir,
+    poolMax,
+    timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+  });
 }
 
 /**
@@ -75,22 +92,18 @@ export interface TestAppOptions {
   /** Where the app logs (with LOG_LEVEL in `env`); the app's own logger config is kept. */
   logStream?: DestinationStream;
   /** Replaces or wraps services, e.g. with a deliberately broken one. */
-  services?: (services: Services) => Services;
+  services?: (services: Services, repos: Repositories) => Services;
 }
 
 /** The whole app on a real port over a fresh database. `env` overrides configuration. */
 export async function startTestApp(env: Record<string, string> = {}, testDb?: TestDatabase, options: TestAppOptions = {}): Promise<TestApp> {
   const database = testDb ?? (await createTestDatabase());
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...GENEROUS_RATE_LIMITS, ...env });
-  const db = await openDatabase({
-    databaseUrl: database.databaseUrl,
-    dataDir: database.dataDir,
-    poolMax: 5,
-    timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
-  });
-  const created = createServices(db.orm, config);
-  const services = options.services ? options.services(created) : created;
-  const app = await buildApp({ config, services, logStream: options.logStream });
+  const db = await openTestDatabase(database, config);
+  const repos = createRepositories(db.database);
+  const created = createServices(repos, config);
+  const services = options.services ? options.services(created, repos) : created;
+  const app = await buildApp({ config, services, ready: () => databaseReady(db.database), logStream: options.logStream });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -98,15 +111,67 @@ export async function startTestApp(env: Record<string, string> = {}, testDb?: Te
     url: `http://127.0.0.1:${port}`,
     app,
     services,
+    repos,
     db,
     config,
     testDb: database,
+    sql: (query, params = []) => db.database.query(query, params),
     async close() {
       await app.close();
       await db.close();
       if (!testDb) await database.drop();
     },
   };
+}
+
+/**
+ * The app over a database URL it has never connected to (nothing is migrated or checked at start):
+ * for what clients see while the database is unreachable or hung.
+ */
+export async function startAppOver(
+  clientUrl: string,
+  timeouts: DatabaseTimeouts = { connectTimeoutMs: 3_000, statementTimeoutMs: 10_000 },
+): Promise<{ url: string; close(): Promise<void> }> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const database = new Database({ clientUrl, max: 2, timeouts, embedded: false });
+  const services = createServices(createRepositories(database), config);
+  const app = await buildApp({ config, services, ready: () => databaseReady(database), logger: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/**
+ * An object that stands for one made in a `beforeAll`: every property read goes to it. Lets a test
+ * file write `const t = useTestApp()` instead of a `let`, a `beforeAll` and an `afterAll`.
+ */
+export function forwardTo<T extends object>(get: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      const target = get();
+      if (!target) throw new Error(`${what} is used before its beforeAll has made it`);
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The app for the tests of one file: started in a beforeAll, closed in an afterAll. */
+export function useTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(env, undefined, options);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  return forwardTo(() => app, 'the test app');
 }
 
 export interface GraphQLResponse<T = Record<string, any>> {

@@ -11,12 +11,14 @@ export interface EmbeddedDatabase {
 /**
  * Starts an in-process PostgreSQL (PGlite) persisted under `dataDir` and serves it on a loopback
  * port, so MikroORM's ordinary PostgreSQL driver talks to it like to a server. It serves one
- * connection at a time: the pool must be `max: 1`.
+ * session behind every connection: the pool must be `max: 1`.
  */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
   await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+  // Two connections: the migrator's may still be closing when the pool opens its own. PGlite
+  // queues their statements, and keeps an open transaction's connection first in line.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
   await server.start();
   return {
     clientUrl: `postgres://postgres@${server.getServerConn()}/postgres`,

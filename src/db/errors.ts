@@ -18,12 +18,12 @@ const UNAVAILABLE_SQLSTATE = /^(08...|57P0.|53300|57014|25P03)$/;
 
 /**
  * What pg and knex say when a connection is gone or none could be had. "timeout expired" is pg's
- * connectionTimeoutMillis running out. "Transaction query already complete" is knex's answer to
+ * connectionTimeoutMillis running out, "timeout exceeded when trying to connect" pg-pool's. "Transaction query already complete" is knex's answer to
  * every statement of a transaction whose BEGIN failed (it hands the transaction out anyway, and
  * BEGIN only fails on a connection that has died); nothing of that transaction reached the server.
  */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|^timeout expired$|Unable to acquire a connection|Timeout acquiring a connection|not queryable|Transaction query already complete|the database system is (shutting down|starting up|in recovery mode|not yet accepting connections)/i;
+  /Connection terminated|^timeout expired$|timeout exceeded when trying to connect|Unable to acquire a connection|Timeout acquiring a connection|not queryable|Transaction query already complete|the database system is (shutting down|starting up|in recovery mode|not yet accepting connections)/i;
 
 /**
  * Connection refused, reset or lost, a pool wait that timed out, the server shutting down or
@@ -39,4 +39,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
   }
   return false;
+}
+
+/** A unique index refused a row (SQLSTATE 23505), optionally a given one. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }

@@ -14,14 +14,7 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-/**
- * The token in an Authorization header: `Bearer <token>` with the scheme in any case, or the bare
- * token. Anything else (another scheme, several values, a malformed token) gives null, so it is
- * refused without touching the database.
- */
-export function tokenFromAuthorization(header: string | string[] | undefined): string | null {
-  if (typeof header !== 'string') return null;
-  const parts = header.trim().split(/\s+/);
-  const token = parts.length === 2 && parts[0]!.toLowerCase() === 'bearer' ? parts[1]! : parts.length === 1 ? parts[0]! : '';
-  return TOKEN_PATTERN.test(token) ? token : null;
+/** Whether `value` has the shape of a token this service issues (anything else is never looked up). */
+export function isWellFormedToken(value: string): boolean {
+  return TOKEN_PATTERN.test(value);
 }

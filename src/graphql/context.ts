@@ -1,17 +1,15 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { FastifyRequest } from 'fastify';
-import { User as UserEntityRef, type Profile } from '../db/entities/User.js';
+import type { Profile } from '../db/entities/User.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { ClientInfo, Viewer } from '../domain/SessionService.js';
-import { bearerOf } from '../http/bearer.js';
-import type { Services } from '../services.js';
+import { authenticate } from '../http/auth.js';
+import type { Services } from '../domain/services.js';
 import { serviceUnavailableError } from './errors.js';
 import { documentOf } from './limits.js';
 
-/** What every resolver gets: a request-scoped EntityManager, the viewer (if any), the services. */
+/** What every resolver gets: the viewer (if any), the services, and per-request loaders. */
 export interface Context {
-  readonly em: EntityManager;
   viewer: Viewer | null;
   services: Services;
   client: ClientInfo;
@@ -34,24 +32,21 @@ const ACCOUNT_FIELDS = /\b(?:activeSessions|defaultEmail)\b/;
  * same statement as the authentication (as GET /me does), instead of a second one.
  */
 export async function createContext(services: Services, request: FastifyRequest): Promise<Context> {
-  const bearer = bearerOf(request);
   const query = documentOf(request);
   const withAccount = typeof query === 'string' && ACCOUNT_FIELDS.test(query);
   let viewer: Viewer | null;
   try {
-    viewer = await services.sessions.authenticate(bearer?.hash ?? null, { withAccount });
+    viewer = await authenticate(request, services.sessions, { withAccount });
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     request.log.error({ err: error }, 'GraphQL request failed: database unavailable');
     throw serviceUnavailableError(request.id, error);
   }
-  if (bearer) bearer.authenticated = viewer !== null;
   return new RequestContext(services, viewer, { userAgent: request.headers['user-agent'] }, request.id);
 }
 
-/** `me` needs neither an EntityManager nor a loader: they are made on first use. */
+/** `me` needs no loader: it is made on first use. */
 class RequestContext implements Context {
-  private entityManager?: EntityManager;
   private loader?: DataLoader<string, Profile | null>;
   readonly selves = new Set<string>();
 
@@ -62,20 +57,11 @@ class RequestContext implements Context {
     readonly requestId: string,
   ) {}
 
-  get em(): EntityManager {
-    return (this.entityManager ??= this.services.orm.em.fork());
-  }
-
   get users(): DataLoader<string, Profile | null> {
-    return (this.loader ??= usersLoader(this.em));
+    return (this.loader ??= new DataLoader(async (ids) => {
+      const found = await this.services.profiles.findLiveByIds(ids);
+      const byId = new Map(found.map((user) => [user.id, user]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }));
   }
-}
-
-/** Deleted users are gone as far as anyone else is concerned; purged ones have no row at all. */
-function usersLoader(em: EntityManager): DataLoader<string, Profile | null> {
-  return new DataLoader(async (ids) => {
-    const found = await em.find(UserEntityRef, { id: { $in: [...ids] }, status: { $ne: 'deleted' } });
-    const byId = new Map(found.map((user) => [user.id, user]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
 }

@@ -1,11 +1,11 @@
-import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { FastifyBaseLogger } from 'fastify';
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
 import { DomainError, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
+import { INTERNAL_MESSAGE } from '../http/errors.js';
 import type { Context } from './context.js';
-
-export const INTERNAL_MESSAGE = 'Internal server error.';
 
 /**
  * The one place where errors become what GraphQL clients see. Domain errors keep their message and
@@ -37,23 +37,50 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 /**
- * A database outage is a 503 with Retry-After, not a masked 500: for errors raised while
- * resolving (formatError has given them SERVICE_UNAVAILABLE), with the request id to quote.
+ * What Apollo does with errors besides formatting them, in one plugin:
+ * - a database outage is a 503 with Retry-After, not a masked 500 (formatError has given those
+ *   errors SERVICE_UNAVAILABLE), and masked errors carry the request id, so a client can quote it
+ *   and we can find the log line;
+ * - the service's own failures are logged as errors; a client's mistakes (a bad token, input,
+ *   query) are not: they are the request line's business.
+ * Its hooks are one shared object: a request without errors costs two calls that return at once.
  */
-export const serviceUnavailablePlugin: ApolloServerPlugin<Context> = {
-  async requestDidStart({ contextValue }) {
-    return {
-      async willSendResponse({ response }) {
-        if (response.body.kind !== 'single') return;
-        const unavailable = (response.body.singleResult.errors ?? []).filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
-        if (unavailable.length === 0) return;
-        response.http.status = 503;
-        response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-        for (const e of unavailable) (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-      },
-    };
-  },
-};
+export function errorsPlugin(log: FastifyBaseLogger): ApolloServerPlugin<Context> {
+  const hooks: GraphQLRequestListener<Context> = {
+    async didEncounterErrors({ errors, contextValue }) {
+      for (const error of errors) {
+        if (isServiceFailure(error)) log.error({ err: error.originalError ?? error, reqId: contextValue.requestId }, 'GraphQL request failed');
+      }
+    },
+    async willSendResponse({ response, contextValue }) {
+      if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+      for (const error of response.body.singleResult.errors) {
+        const code = error.extensions?.code;
+        if (code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE') continue;
+        (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+        if (code === 'SERVICE_UNAVAILABLE') {
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        }
+      }
+    },
+  };
+  return {
+    async requestDidStart() {
+      return hooks;
+    },
+  };
+}
+
+/** An error of the service itself, not of what the client sent. */
+function isServiceFailure(error: GraphQLError): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return original.code === 'SERVICE_UNAVAILABLE';
+  if (isDatabaseUnavailable(original)) return true;
+  // Parse, validation and variable errors come with their code; a resolver's plain Error has none.
+  const code = error.extensions?.code;
+  return code === undefined || code === 'INTERNAL_SERVER_ERROR';
+}
 
 /**
  * The same for a failure before any resolver (authenticating in createContext): Apollo answers

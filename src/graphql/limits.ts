@@ -1,8 +1,8 @@
 /**
  * GraphQL's limits (API.md: depth, aliases, tokens, document size, no batching), all checked before
  * any resolver runs and each answered with a 400 that says which limit and by how much:
- * - document size: a Fastify preHandler, before the document is parsed (and before the context,
- *   so before any database work);
+ * - document size: a Fastify preValidation hook, before the document is parsed (and before the
+ *   context, so before any database work);
  * - tokens: Apollo's `parseOptions.maxTokens`, which aborts graphql-js's parser;
  * - depth, aliases, directives: graphql-armor's validation rules;
  * - batched arrays: Apollo's default (`allowBatchedHttpRequests: false`).
@@ -13,7 +13,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { FastifyRequest } from 'fastify';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { GraphQLLimits } from '../config.js';
-import { HttpProblem } from '../rest/problem.js';
+import { HttpProblem } from '../http/errors.js';
 
 /**
  * graphql-armor throws its refusal out of `validate()` by default, which Apollo turns into a 500;
@@ -46,7 +46,7 @@ export function documentOf(request: FastifyRequest): unknown {
   return (source as { query?: unknown }).query;
 }
 
-/** A preHandler for /graphql: a document over the limit is refused before it is parsed. */
+/** A preValidation hook for /graphql: a document over the limit is refused before it is parsed. */
 export function documentSizeCheck(limits: GraphQLLimits) {
   const max = limits.maxDocumentBytes;
   return async function checkDocumentSize(request: FastifyRequest): Promise<void> {

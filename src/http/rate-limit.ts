@@ -5,8 +5,9 @@
  *   authenticate is refused once its IP has no budget left, so made-up tokens (each with a fresh
  *   budget of its own) cannot buy unlimited database lookups;
  * - logIn/signUp attempts, REST and GraphQL together, per client IP (RATE_LIMIT_AUTH_PER_IP) and
- *   per email (RATE_LIMIT_AUTH_PER_EMAIL) per RATE_LIMIT_AUTH_WINDOW. The email comes from the
- *   REST body, or from the GraphQL arguments or variables.
+ *   per email (RATE_LIMIT_AUTH_PER_EMAIL) per RATE_LIMIT_AUTH_WINDOW. Each transport finds the
+ *   attempt in its own requests (the REST body; the GraphQL arguments or variables) and asks
+ *   `checkAuthAttempt` before anything runs.
  * Over a limit: 429 with Retry-After and the draft IETF RateLimit-* headers; a problem+json with
  * code RATE_LIMITED on REST, `{ errors: [{ extensions: { code: 'RATE_LIMITED' } }] }` on GraphQL.
  * Counters live in Redis when REDIS_URL is set (one budget across instances), in memory otherwise.
@@ -15,24 +16,13 @@
 import { createHash } from 'node:crypto';
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  getOperationAST,
-  Kind,
-  parse,
-  type DocumentNode,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValueNode,
-} from 'graphql';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { RateLimitedError } from '../domain/errors.js';
-import { documentOf } from '../graphql/limits.js';
-import { HttpProblem } from '../rest/problem.js';
+import { authenticated } from './auth.js';
 import { bearerOf } from './bearer.js';
 
 const HEALTH_ROUTES = new Set(['/healthz', '/readyz']);
-const AUTH_FIELDS = new Set(['logIn', 'signUp']);
 /** How many tokens this instance remembers as having authenticated. */
 const KNOWN_TOKENS = 50_000;
 /** How many counters an instance keeps without Redis (least recently used dropped first). */
@@ -57,7 +47,15 @@ class KnownTokens {
   }
 }
 
-export async function registerRateLimits(app: FastifyInstance, config: Config): Promise<void> {
+export interface RateLimits {
+  /**
+   * Counts a logIn/signUp attempt of this request against its IP's and its email's budgets
+   * (`email` as the client sent it; null when it sent none), and throws RATE_LIMITED over either.
+   */
+  checkAuthAttempt(request: FastifyRequest, reply: FastifyReply, email: unknown): Promise<void>;
+}
+
+export async function registerRateLimits(app: FastifyInstance, config: Config): Promise<RateLimits> {
   const limits = config.rateLimits;
   const redis = config.redisUrl ? await connectRedis(app, config.redisUrl) : undefined;
   const clientIp = (request: FastifyRequest) => normalizeIP(request.ip);
@@ -105,22 +103,24 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
     if (own.isExceeded) throw tooMany(own.ttl);
   });
 
-  // Authentication (REST's hook, GraphQL's context) records on the bearer whether it found a session.
+  // Authentication (http/auth.ts) recorded whether the token found a session.
   app.addHook('onResponse', async (request) => {
-    const bearer = bearerOf(request);
-    if (bearer?.authenticated === true) known.add(bearer.key);
-    if (bearer?.authenticated === false) {
-      known.delete(bearer.key);
+    const outcome = authenticated(request);
+    if (outcome === undefined) return;
+    const key = bearerOf(request)!.key;
+    if (outcome) {
+      known.add(key);
+    } else {
+      known.delete(key);
       await requests(request, ipKey(request));
     }
   });
 
-  app.addHook('preHandler', async (request, reply) => {
-    const attempt = authAttemptOf(request, config.graphqlLimits.maxTokens);
-    if (!attempt) return;
+  const checkAuthAttempt = async (request: FastifyRequest, reply: FastifyReply, emailInput: unknown): Promise<void> => {
+    const email = emailKeyOf(emailInput);
     const checks = [await authPerIp(request, `auth:ip:${clientIp(request)}`)];
-    if (attempt.email !== null) {
-      checks.push(await authPerEmail(request, `auth:email:${digest(attempt.email)}`));
+    if (email !== null) {
+      checks.push(await authPerEmail(request, `auth:email:${digest(email)}`));
     }
     const counted = checks.filter((c): c is Extract<(typeof checks)[number], { isAllowed: false }> => !c.isAllowed);
     if (counted.length === 0) return;
@@ -130,7 +130,8 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
       : counted.reduce((a, b) => (a.remaining <= b.remaining ? a : b));
     setRateLimitHeaders(reply, tightest.max, tightest.remaining, tightest.ttl);
     if (exceeded.length > 0) throw tooMany(tightest.ttl);
-  });
+  };
+  return { checkAuthAttempt };
 }
 
 function tooMany(ttlMs: number): RateLimitedError {
@@ -170,93 +171,7 @@ async function connectRedis(app: FastifyInstance, url: string): Promise<Redis> {
   return redis;
 }
 
-interface AuthAttempt {
-  /** As the client sent it, trimmed and lower-cased; null when there is none to key on. */
-  email: string | null;
-}
-
-/** A logIn or signUp this request makes, if any: POST /login, POST /signup, or in a GraphQL document. */
-function authAttemptOf(request: FastifyRequest, maxTokens: number): AuthAttempt | null {
-  const url = request.routeOptions.url;
-  if (request.method === 'POST' && (url === '/login' || url === '/signup')) {
-    const body = request.body as { email?: unknown } | undefined;
-    return { email: emailKeyOf(typeof body === 'object' && body !== null ? body.email : undefined) };
-  }
-  if (url !== '/graphql') return null;
-  const query = documentOf(request);
-  // A field's name cannot be escaped in GraphQL: a document without these words calls neither.
-  if (typeof query !== 'string' || !/logIn|signUp/.test(query)) return null;
-  let document: DocumentNode;
-  try {
-    document = parse(query, { maxTokens, noLocation: true });
-  } catch {
-    return null; // Apollo refuses it the same way (same parser, same limit): nothing runs.
-  }
-  const source = (request.method === 'GET' ? request.query : request.body) as { operationName?: unknown; variables?: unknown };
-  const operation = getOperationAST(document, typeof source.operationName === 'string' ? source.operationName : undefined);
-  if (!operation || operation.operation !== 'mutation') return null;
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
-  const variables = variablesOf(source.variables);
-  const found: (string | null)[] = [];
-  const visited = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (!AUTH_FIELDS.has(selection.name.value)) continue;
-        const argument = (name: string) => selection.arguments?.find((a) => a.name.value === name)?.value;
-        found.push(
-          selection.name.value === 'logIn'
-            ? emailKeyOf(valueOf(argument('email'), variables))
-            : emailKeyOf(fieldOf(argument('input'), 'email', variables)),
-        );
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        collect(selection.selectionSet);
-      } else if (!visited.has(selection.name.value)) {
-        visited.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) collect(fragment.selectionSet);
-      }
-    }
-  };
-  collect(operation.selectionSet);
-  if (found.length === 0) return null;
-  // Aliases would otherwise make one request many password guesses under one count.
-  if (found.length > 1) throw new HttpProblem('BAD_REQUEST', 'A request may call logIn or signUp once; this one calls them ' + found.length + ' times.');
-  return { email: found[0]! };
-}
-
-function variablesOf(raw: unknown): Record<string, unknown> {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return {};
-    }
-  }
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function valueOf(node: ValueNode | undefined, variables: Record<string, unknown>): unknown {
-  if (!node) return undefined;
-  if (node.kind === Kind.STRING) return node.value;
-  if (node.kind === Kind.VARIABLE) return variables[node.name.value];
-  return undefined;
-}
-
-/** `input: { email: … }` as a literal object, or `input: $input` from the variables. */
-function fieldOf(node: ValueNode | undefined, field: string, variables: Record<string, unknown>): unknown {
-  if (!node) return undefined;
-  if (node.kind === Kind.OBJECT) return valueOf(node.fields.find((f) => f.name.value === field)?.value, variables);
-  if (node.kind === Kind.VARIABLE) {
-    const value = variables[node.name.value];
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[field] : undefined;
-  }
-  return undefined;
-}
-
+/** An email as the client sent it, trimmed and lower-cased: the key of its budget. */
 function emailKeyOf(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const email = value.trim().toLowerCase();

@@ -1,5 +1,4 @@
-import { LockMode, type MikroORM } from '@mikro-orm/postgresql';
-import { AccountPurge, User } from '../db/entities/index.js';
+import type { Repositories } from '../db/repositories.js';
 
 export interface PurgeLogger {
   info(obj: object, msg: string): void;
@@ -7,52 +6,44 @@ export interface PurgeLogger {
 }
 
 const BATCH = 20;
-const MAX_BACKOFF_MS = 60 * 60_000;
 
 /**
  * Erases deleted accounts whose purge is due: the user row, and with it (ON DELETE CASCADE) its
- * emails and sessions, then the purge record, in one transaction per account. Rows are claimed
+ * emails and sessions, then the purge record, under a savepoint per account. Rows are claimed
  * with FOR UPDATE SKIP LOCKED, so several instances sweep side by side without doing one twice.
  * A failure is recorded on the purge record and retried later with exponential backoff.
  * Returns how many accounts were erased.
  */
-export async function purgeDueAccounts(orm: MikroORM, log?: PurgeLogger): Promise<number> {
+export async function purgeDueAccounts(repos: Repositories, log?: PurgeLogger): Promise<number> {
   let purged = 0;
   for (;;) {
-    const ids = await claimAndPurge(orm, log);
-    purged += ids.purged;
-    if (ids.claimed < BATCH) return purged;
+    const batch = await claimAndPurge(repos, log);
+    purged += batch.purged;
+    if (batch.claimed < BATCH) return purged;
   }
 }
 
-async function claimAndPurge(orm: MikroORM, log?: PurgeLogger): Promise<{ claimed: number; purged: number }> {
-  const em = orm.em.fork();
-  const due = await em.transactional(async (tx) => {
-    const claimed = await tx.find(
-      AccountPurge,
-      { dueAt: { $lte: new Date() } },
-      { orderBy: { dueAt: 'asc' }, limit: BATCH, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
-    );
+async function claimAndPurge({ db, users, purges }: Repositories, log?: PurgeLogger): Promise<{ claimed: number; purged: number }> {
+  const outcome = await db.transaction(async (tx) => {
+    const claimed = await purges.claimDue(BATCH, tx);
     const done: string[] = [];
-    for (const purge of claimed) {
+    for (const userId of claimed) {
       try {
         // A savepoint per account: one that fails does not undo the others.
-        await tx.transactional(async (inner) => {
-          await inner.nativeDelete(User, { id: purge.userId, status: 'deleted' });
-          await inner.nativeDelete(AccountPurge, { userId: purge.userId });
+        await tx.savepoint(async () => {
+          await users.eraseDeleted(userId, tx);
+          await purges.remove(userId, tx);
         });
-        done.push(purge.userId);
+        done.push(userId);
       } catch (error) {
-        purge.attempts += 1;
-        purge.lastError = error instanceof Error ? error.message.slice(0, 1000) : String(error);
-        purge.dueAt = new Date(Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** purge.attempts));
-        log?.error({ err: error, userId: purge.userId, attempts: purge.attempts }, 'account purge failed; will retry');
+        const attempts = await purges.recordFailure(userId, error instanceof Error ? error.message : String(error), tx);
+        log?.error({ err: error, userId, attempts }, 'account purge failed; will retry');
       }
     }
     return { claimed: claimed.length, done };
   });
-  for (const userId of due.done) log?.info({ userId }, 'account purged');
-  return { claimed: due.claimed, purged: due.done.length };
+  for (const userId of outcome.done) log?.info({ userId }, 'account purged');
+  return { claimed: outcome.claimed, purged: outcome.done.length };
 }
 
 export interface PurgeWorker {
@@ -62,11 +53,11 @@ export interface PurgeWorker {
 }
 
 /** Sweeps at start and then every intervalMs, one sweep at a time, until stopped. */
-export function startPurgeWorker(orm: MikroORM, intervalMs: number, log?: PurgeLogger): PurgeWorker {
+export function startPurgeWorker(repos: Repositories, intervalMs: number, log?: PurgeLogger): PurgeWorker {
   let running: Promise<number> | undefined;
   let stopped = false;
   const sweep = () => {
-    running ??= purgeDueAccounts(orm, log)
+    running ??= purgeDueAccounts(repos, log)
       .catch((error: unknown) => {
         log?.error({ err: error }, 'account purge sweep failed; will retry');
         return 0;

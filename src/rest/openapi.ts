@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document of every REST route, served at GET /openapi.json. Its schemas are
  * JSON Schema 2020-12: the tests validate every response they receive against them.
  */
-import { STATUS_BY_CODE } from './problem.js';
+import { STATUS_BY_CODE } from '../http/errors.js';
 import { REST_BODY_LIMIT } from './limits.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

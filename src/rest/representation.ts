@@ -3,10 +3,10 @@
  * ETag a client gets from GET /me is the one If-Match is compared with inside PATCH and DELETE.
  */
 import { createHash } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Profile, User } from '../db/entities/index.js';
+import type { User } from '../db/entities/index.js';
+import type { ProfileWithFacts } from '../domain/ProfileService.js';
 import type { AuthResult } from '../domain/SessionService.js';
-import type { Services } from '../services.js';
+import type { Services } from '../domain/services.js';
 
 export interface UserRepresentation {
   id: string;
@@ -24,7 +24,7 @@ export interface UserRepresentation {
 }
 
 /** An unset optional field is absent, never null or "". */
-export function userRepresentation(user: Profile, activeSessions: number, defaultEmail: string | null): UserRepresentation {
+export function userRepresentation({ user, account: { activeSessions, defaultEmail } }: ProfileWithFacts): UserRepresentation {
   const optional = (value: string | null | undefined) => (value == null || value === '' ? undefined : value);
   const representation: UserRepresentation = {
     id: user.id,
@@ -51,23 +51,16 @@ export function etagOf(representation: UserRepresentation): string {
   return `"${createHash('sha256').update(JSON.stringify(representation)).digest('base64url').slice(0, 27)}"`;
 }
 
-/**
- * The user as GET /me shows it now. Inside a write transaction pass its EntityManager (for
- * If-Match), so the facts are read there.
- */
-export async function currentRepresentation(services: Services, user: Profile, tx?: EntityManager): Promise<UserRepresentation> {
-  const { activeSessions, defaultEmail } = await services.sessions.accountFacts(user.id, tx);
-  return userRepresentation(user, activeSessions, defaultEmail);
-}
-
 export interface AuthResponse {
   token: string;
   expiresAt: string;
   user: UserRepresentation;
 }
 
+/** The answer to a sign-up or log-in: the user as GET /me shows it now. */
 export async function authResponse(services: Services, result: AuthResult): Promise<AuthResponse> {
-  return { token: result.token, expiresAt: result.expiresAt.toISOString(), user: await currentRepresentation(services, result.user) };
+  const account = await services.sessions.accountFacts(result.user.id);
+  return { token: result.token, expiresAt: result.expiresAt.toISOString(), user: userRepresentation({ user: result.user, account }) };
 }
 
 /** The entity tags in an If-Match / If-None-Match value, or '*'. */

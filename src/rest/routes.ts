@@ -3,26 +3,22 @@
  * GraphQL. Handlers are thin: authenticate, call the service, shape the answer. Every error goes
  * through problemErrorHandler; no route catches anything.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Precondition } from '../domain/ProfileService.js';
 import type { Viewer } from '../domain/SessionService.js';
 import { PreconditionFailedError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
-import { bearerOf } from '../http/bearer.js';
-import type { Services } from '../services.js';
+import { authenticate } from '../http/auth.js';
+import { HttpProblem, badRequest } from '../http/errors.js';
+import type { RateLimits } from '../http/rate-limit.js';
+import type { Services } from '../domain/services.js';
 import { REST_BODY_LIMIT } from './limits.js';
 import { openApiDocument } from './openapi.js';
-import { HttpProblem, badRequest, problemErrorHandler, unroutedProblem } from './problem.js';
-import {
-  authResponse,
-  currentRepresentation,
-  etagOf,
-  ifMatchSatisfied,
-  ifNoneMatchMatches,
-  userRepresentation,
-} from './representation.js';
+import { problemErrorHandler, unroutedProblem } from './problem.js';
+import { authResponse, etagOf, ifMatchSatisfied, ifNoneMatchMatches, userRepresentation } from './representation.js';
 
 export interface RestOptions {
   services: Services;
+  limits: RateLimits;
 }
 
 const SIGN_UP_KEYS = ['email', 'password', 'name', 'phoneNumber'] as const;
@@ -35,7 +31,7 @@ declare module 'fastify' {
   }
 }
 
-export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { services }) => {
+export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { services, limits }) => {
   app.decorateRequest('restViewer', null);
   app.setErrorHandler(problemErrorHandler);
   // Every unrouted request on the port gets a problem: 405 with Allow when the path exists.
@@ -53,20 +49,23 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
    * `withAccount`, the account facts come in the same single statement (GET /me's one query).
    */
   const authenticated = (options: { withAccount?: boolean } = {}) =>
-    async function authenticate(request: FastifyRequest): Promise<void> {
-      const bearer = bearerOf(request);
-      const viewer = await services.sessions.authenticate(bearer?.hash ?? null, options);
-      if (bearer) bearer.authenticated = viewer !== null;
+    async function requireViewer(request: FastifyRequest): Promise<void> {
+      const viewer = await authenticate(request, services.sessions, options);
       if (!viewer) throw new UnauthenticatedError();
       request.restViewer = viewer;
     };
-  const authenticate = authenticated();
+  const requireViewer = authenticated();
   const viewerOf = (request: FastifyRequest): Viewer => request.restViewer!;
   const bodyLimit = REST_BODY_LIMIT;
+  /** logIn and signUp attempts count against the rate limits before anything runs. */
+  const countAuthAttempt = async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = request.body as { email?: unknown } | undefined;
+    await limits.checkAuthAttempt(request, reply, typeof body === 'object' && body !== null ? body.email : undefined);
+  };
 
   app.get('/me', { onRequest: authenticated({ withAccount: true }) }, async (request, reply) => {
     const { user, account } = viewerOf(request);
-    const representation = userRepresentation(user, account!.activeSessions, account!.defaultEmail);
+    const representation = userRepresentation({ user, account: account! });
     const etag = etagOf(representation);
     reply.header('etag', etag);
     if (!ifMatchSatisfied(request.headers['if-match'], etag)) throw new PreconditionFailedError();
@@ -74,35 +73,35 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
     return representation;
   });
 
-  app.patch('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    const { user, account } = await services.profiles.updateProfile(viewerOf(request).user.id, requireObject(request.body), precondition(services, request));
-    const representation = userRepresentation(user, account.activeSessions, account.defaultEmail);
+  app.patch('/me', { onRequest: requireViewer, bodyLimit }, async (request, reply) => {
+    const updated = await services.profiles.updateProfile(viewerOf(request).user.id, requireObject(request.body), precondition(request));
+    const representation = userRepresentation(updated);
     return reply.header('etag', etagOf(representation)).send(representation);
   });
 
-  app.delete('/me', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    await services.profiles.deleteAccount(viewerOf(request).user.id, precondition(services, request));
+  app.delete('/me', { onRequest: requireViewer, bodyLimit }, async (request, reply) => {
+    await services.profiles.deleteAccount(viewerOf(request).user.id, precondition(request));
     return reply.code(202).send();
   });
 
-  app.post('/signup', { bodyLimit }, async (request, reply) => {
+  app.post('/signup', { bodyLimit, preHandler: countAuthAttempt }, async (request, reply) => {
     const { email, password, name, phoneNumber } = onlyKeys(requireObject(request.body), SIGN_UP_KEYS);
-    const result = await services.sessions.signUp(services.orm.em.fork(), { email, password, name, phoneNumber }, clientOf(request));
+    const result = await services.sessions.signUp({ email, password, name, phoneNumber }, clientOf(request));
     return reply.code(201).header('location', '/me').send(await authResponse(services, result));
   });
 
-  app.post('/login', { bodyLimit }, async (request) => {
+  app.post('/login', { bodyLimit, preHandler: countAuthAttempt }, async (request) => {
     const body = onlyKeys(requireObject(request.body), LOG_IN_KEYS);
     const missing = LOG_IN_KEYS.filter((key) => typeof body[key] !== 'string');
     if (missing.length > 0) {
       throw new ValidationError(missing.map((field) => ({ field, message: body[field] == null ? 'is required' : 'must be a string' })));
     }
-    const result = await services.sessions.logIn(services.orm.em.fork(), body.email, body.password, clientOf(request));
+    const result = await services.sessions.logIn(body.email, body.password, clientOf(request));
     return authResponse(services, result);
   });
 
-  app.post('/logout', { onRequest: authenticate, bodyLimit }, async (request, reply) => {
-    await services.sessions.logOut(services.orm.em.fork(), viewerOf(request).sessionId);
+  app.post('/logout', { onRequest: requireViewer, bodyLimit }, async (request, reply) => {
+    await services.sessions.logOut(viewerOf(request).sessionId);
     return reply.code(204).send();
   });
 
@@ -143,12 +142,12 @@ function onlyKeys<K extends string>(body: Record<string, unknown>, allowed: read
 }
 
 /** If-Match / If-None-Match, checked on the locked row inside the write transaction. */
-function precondition(services: Services, request: FastifyRequest): Precondition | undefined {
+function precondition(request: FastifyRequest): Precondition | undefined {
   const ifMatch = request.headers['if-match'];
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined;
-  return async (tx, user) => {
-    const etag = etagOf(await currentRepresentation(services, user, tx));
+  return (current) => {
+    const etag = etagOf(userRepresentation(current));
     if (!ifMatchSatisfied(ifMatch, etag) || ifNoneMatchMatches(ifNoneMatch, etag)) throw new PreconditionFailedError();
   };
 }

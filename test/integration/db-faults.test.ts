@@ -5,18 +5,13 @@
  * Stopping and starting a whole PostgreSQL under load is test/faults/pg-restart.test.ts.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { isDatabaseUnavailable } from '../../src/db/errors.js';
+import { Database, statement } from '../../src/db/database.js';
 import { READINESS_TIMEOUT_MS } from '../../src/db/health.js';
-import { ormOptions, type DatabaseTimeouts } from '../../src/db/orm.js';
-import { preparedQuery } from '../../src/db/raw.js';
 import { generateToken } from '../../src/domain/tokens.js';
-import { createServices } from '../../src/services.js';
-import { PASSWORD, serverUrl, signUp, startTestApp, uniqueEmail, usingServer, type TestApp } from '../helpers.js';
+import { PASSWORD, serverUrl, signUp, startAppOver, startTestApp, uniqueEmail, usingServer, type TestApp } from '../helpers.js';
 
 const UNAVAILABLE = 'The database is unreachable; try again shortly.';
 
@@ -47,22 +42,6 @@ const graphql = (base: string, query: string, variables?: Record<string, unknown
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-
-/** The app over a database URL that is never connected to at start. */
-async function appOver(clientUrl: string, timeouts: DatabaseTimeouts): Promise<{ base: string; close(): Promise<void> }> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const orm = await MikroORM.init(ormOptions(clientUrl, 2, { connect: false }, false, timeouts));
-  const app = await buildApp({ config, services: createServices(orm, config), logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  return {
-    base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    async close() {
-      await app.close();
-      await orm.close(true);
-    },
-  };
-}
 
 /** A TCP port that accepts connections and never says a word: a hung database server. */
 async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -149,17 +128,17 @@ async function everyKindOfRequest(base: string): Promise<{ graphql: Timed[]; res
 }
 
 describe('database refusing connections', () => {
-  let app: Awaited<ReturnType<typeof appOver>>;
+  let app: Awaited<ReturnType<typeof startAppOver>>;
   beforeAll(async () => {
     // A long connect timeout: any answer well under it was not waiting for one.
-    app = await appOver(await refusedUrl(), { connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
+    app = await startAppOver(await refusedUrl(), { connectTimeoutMs: 10_000, statementTimeoutMs: 10_000 });
   });
   afterAll(async () => {
     await app?.close();
   });
 
   it('GraphQL, REST and /readyz answer 503 with Retry-After at once', async () => {
-    const answers = await everyKindOfRequest(app.base);
+    const answers = await everyKindOfRequest(app.url);
     for (const res of answers.graphql) expectGraphQLUnavailable(res);
     for (const res of answers.rest) expectRestUnavailable(res);
     expect(answers.ready.status).toBe(503);
@@ -167,11 +146,11 @@ describe('database refusing connections', () => {
     expect(answers.ready.body).toEqual({ status: 'unavailable', reason: 'database unreachable' });
     // A refused connection is known at once (signUp hashes its password first, which takes a moment).
     for (const res of [...answers.graphql, ...answers.rest, answers.ready]) expect(res.ms).toBeLessThan(2_500);
-    expect((await timed(`${app.base}/healthz`)).status).toBe(200);
+    expect((await timed(`${app.url}/healthz`)).status).toBe(200);
   });
 
   it('a query that needs no database still answers 200', async () => {
-    const res = await graphql(app.base, '{ __typename }');
+    const res = await graphql(app.url, '{ __typename }');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ data: { __typename: 'Query' } });
   });
@@ -187,9 +166,9 @@ describe('database server that accepts connections and never answers', () => {
   });
 
   it('every request answers 503 within DB_CONNECT_TIMEOUT', async () => {
-    const app = await appOver(silent.url, { connectTimeoutMs: 1_000, statementTimeoutMs: 10_000 });
+    const app = await startAppOver(silent.url, { connectTimeoutMs: 1_000, statementTimeoutMs: 10_000 });
     try {
-      const answers = await everyKindOfRequest(app.base);
+      const answers = await everyKindOfRequest(app.url);
       for (const res of answers.graphql) expectGraphQLUnavailable(res);
       for (const res of answers.rest) expectRestUnavailable(res);
       expect(answers.ready.status).toBe(503);
@@ -204,9 +183,9 @@ describe('database server that accepts connections and never answers', () => {
   });
 
   it('/readyz answers 503 within its own bound even when the pool waits longer', async () => {
-    const app = await appOver(silent.url, { connectTimeoutMs: 20_000, statementTimeoutMs: 10_000 });
+    const app = await startAppOver(silent.url, { connectTimeoutMs: 20_000, statementTimeoutMs: 10_000 });
     try {
-      const ready = await timed(`${app.base}/readyz`);
+      const ready = await timed(`${app.url}/readyz`);
       expect(ready.status).toBe(503);
       expect(ready.headers.get('retry-after')).toBe('5');
       expect(ready.ms).toBeGreaterThan(READINESS_TIMEOUT_MS - 100);
@@ -231,23 +210,21 @@ describe.runIf(usingServer)('timeouts on every connection', () => {
   });
 
   it('statement_timeout and idle_in_transaction_session_timeout are set', async () => {
-    const settings = await t.db.orm.em
-      .fork()
-      .execute<{ name: string; setting: string; unit: string }[]>(
-        "select name, setting, unit from pg_settings where name in ('statement_timeout', 'idle_in_transaction_session_timeout') order by name",
-      );
+    const settings = await t.sql<{ name: string; setting: string; unit: string }>(
+      "select name, setting, unit from pg_settings where name in ('statement_timeout', 'idle_in_transaction_session_timeout') order by name",
+    );
     expect(settings).toEqual([
       { name: 'idle_in_transaction_session_timeout', setting: '15000', unit: 'ms' },
       { name: 'statement_timeout', setting: '1500', unit: 'ms' },
     ]);
     // The named-statement path uses the same connections.
-    const [row] = await preparedQuery<{ statement_timeout: string }>(t.db.orm, 'pgw_test_show_timeout', 'show statement_timeout', []);
+    const [row] = await t.db.database.query<{ statement_timeout: string }>(statement('test_show_timeout', 'show statement_timeout'));
     expect(row?.statement_timeout).toBe('1500ms');
   });
 
   it('a statement over statement_timeout is cancelled, as a retryable error', async () => {
     const started = performance.now();
-    const error = await preparedQuery(t.db.orm, 'pgw_test_sleep', 'select pg_sleep(5)', []).catch((e: unknown) => e);
+    const error = await t.db.database.query(statement('test_sleep', 'select pg_sleep(5)')).catch((e: unknown) => e);
     expect(performance.now() - started).toBeLessThan(4_000);
     expect((error as { code?: string }).code).toBe('57014');
     expect(isDatabaseUnavailable(error)).toBe(true);
@@ -283,7 +260,7 @@ describe.runIf(usingServer)('connections the server kills', () => {
 
   it('idle connections killed: the next requests open new ones and succeed', async () => {
     const user = await signUp(t.url);
-    // Warm every kind of connection use: named statements, ORM queries, transactions.
+    // Warm every kind of connection use: named statements, plain ones, transactions.
     for (let i = 0; i < 3; i += 1) {
       expect((await graphql(t.url, '{ me { id } }', undefined, user.token)).status).toBe(200);
       expect((await timed(`${t.url}/me`, { headers: { authorization: `Bearer ${user.token}` } })).status).toBe(200);
@@ -303,18 +280,18 @@ describe.runIf(usingServer)('connections the server kills', () => {
 
   it('a connection killed mid-statement is never lent out again', async () => {
     // One connection only, so a broken one handed back would be the very next one used.
-    const orm = await MikroORM.init(ormOptions(t.testDb.databaseUrl!, 1));
+    const database = new Database({ clientUrl: t.testDb.databaseUrl!, max: 1, timeouts: { connectTimeoutMs: 3_000, statementTimeoutMs: 10_000 }, embedded: false });
     try {
-      const sleeping = preparedQuery(orm, 'pgw_test_long', 'select pg_sleep(3)', []).catch((e: unknown) => e);
+      const sleeping = database.query(statement('test_long', 'select pg_sleep(3)')).catch((e: unknown) => e);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await killPoolConnections()).toBeGreaterThan(0);
       const error = await sleeping;
       expect(isDatabaseUnavailable(error), String(error)).toBe(true);
       // Straight away, before pg may have reported the socket closed.
-      const rows = await preparedQuery<{ n: number }>(orm, 'pgw_test_one', 'select 1 as n', []);
+      const rows = await database.query<{ n: number }>(statement('test_one', 'select 1 as n'));
       expect(rows).toEqual([{ n: 1 }]);
     } finally {
-      await orm.close(true);
+      await database.close();
     }
   });
 });

@@ -4,9 +4,9 @@
  * nothing else (no message, stack trace, SQL, table or file name); the log has the details under
  * that request id.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Services } from '../../src/services.js';
+import type { Repositories } from '../../src/db/repositories.js';
+import type { Services } from '../../src/domain/services.js';
 import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp, type TestDatabase, logLines } from '../helpers.js';
 
 const SECRET = 'pgw-internal-detail-7f3a';
@@ -14,9 +14,9 @@ const SECRET = 'pgw-internal-detail-7f3a';
 const LEAKS = [SECRET, /select\b/i, /no_such_table/, /\bat \S+ \(/, /\.ts:\d+/, /node_modules/, /stack/i, /relation/i, /syntax error/i];
 
 /** Services whose profile update throws a TypeError and whose logIn/signUp run broken SQL. */
-function broken(services: Services): Services {
-  const brokenSql = async (em: EntityManager): Promise<never> => {
-    await em.execute(`select ${SECRET.replaceAll('-', '_')} from no_such_table where secret = ?`, [SECRET]);
+function broken(services: Services, repos: Repositories): Services {
+  const brokenSql = async (): Promise<never> => {
+    await repos.db.query(`select ${SECRET.replaceAll('-', '_')} from no_such_table where secret = $1`, [SECRET]);
     throw new Error('unreachable');
   };
   const profiles = Object.create(services.profiles) as Services['profiles'];
@@ -25,8 +25,8 @@ function broken(services: Services): Services {
     return (missing.bio + SECRET) as never; // TypeError: Cannot read properties of undefined
   };
   const sessions = Object.create(services.sessions) as Services['sessions'];
-  sessions.logIn = (em) => brokenSql(em);
-  sessions.signUp = (em) => brokenSql(em);
+  sessions.logIn = brokenSql;
+  sessions.signUp = brokenSql;
   return { ...services, profiles, sessions };
 }
 

@@ -4,8 +4,8 @@
  * gives; the set is exact, so a new failure (or a fixed one) fails this test.
  */
 import { serverAudits, type AuditResult } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers.js';
 
 /** Apollo's CSRF prevention refuses a GET without a preflight-forcing header (a MAY of the spec). */
 const CSRF_REFUSED = {
@@ -38,13 +38,7 @@ async function audit(url: string, fetchFn: typeof fetch): Promise<Outcome[]> {
 
 const notPassing = (outcomes: Outcome[]) => Object.fromEntries(outcomes.filter((o) => o.status !== 'ok').map((o) => [o.id, o.name]));
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 describe('graphql-http server audits', () => {
   it('all pass but the listed ones, none of them a MUST', async () => {

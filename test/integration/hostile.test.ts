@@ -3,36 +3,18 @@
  * with the test that checks it). None may answer 500 or change data.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gql, PASSWORD, signUp, useTestApp, uniqueEmail, type SignedUp } from '../helpers.js';
+import { useRestClient } from './rest-client.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
+const { api } = useRestClient(t);
+const rest: typeof api.request = (...args) => api.request(...args);
 
 const ME = '{ me { id name bio avatarUrl locale timezone updatedAt } }';
 const meOf = async (user: SignedUp) => (await gql(t.url, ME, undefined, user.token)).data!.me;
-const sql = (query: string, params: unknown[] = []) => t.db.orm.em.fork().execute<any[]>(query, params);
+const sql = (query: string, params: unknown[] = []) => t.sql(query, params);
 
-async function rest(method: string, path: string, options: { token?: string; json?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
-  const body = options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json));
-  const res = await fetch(`${t.url}${path}`, {
-    method,
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...options.headers,
-    },
-    body,
-  });
-  const text = await res.text();
-  expect(res.status, `${method} ${path}: ${text}`).not.toBe(500);
-  return { status: res.status, headers: res.headers, text, body: text && /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined };
-}
 
 /** A request written byte for byte on a socket: what fetch and node:http refuse to send. */
 function rawRequest(head: string): Promise<{ status: number; text: string }> {
@@ -272,7 +254,7 @@ describe('text in name and bio', () => {
     expect(patched.body).toMatchObject({ name, bio });
     expect((await rest('GET', '/me', { token: user.token })).body).toMatchObject({ name, bio });
     expect(await meOf(user)).toMatchObject({ name, bio });
-    const [row] = await sql('select name, bio from users where id = ?', [user.id]);
+    const [row] = await sql('select name, bio from users where id = $1', [user.id]);
     expect(row).toEqual({ name, bio });
   });
 });
@@ -331,7 +313,7 @@ describe('races', () => {
       expect(statuses.filter((s) => s === 202).length + (graphqlDeleted ? 1 : 0)).toBe(1);
       for (const s of statuses) expect([202, 401]).toContain(s);
       if (!graphqlDeleted) expect((answers[2] as Awaited<ReturnType<typeof gql>>).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-      const [{ n }] = await sql('select count(*)::int as n from account_purges where user_id = ?', [user.id]);
+      const [{ n }] = await sql('select count(*)::int as n from account_purges where user_id = $1', [user.id]);
       expect(n).toBe(1);
     }
   });
@@ -346,7 +328,7 @@ describe('races', () => {
         expect([200, 401]).toContain(l.status);
         if (l.status === 200) expect((await rest('GET', '/me', { token: l.body.token })).status).toBe(401);
       }
-      const live = await sql('select id from sessions where user_id = ? and revoked_at is null', [user.id]);
+      const live = await sql('select id from sessions where user_id = $1 and revoked_at is null', [user.id]);
       expect(live).toEqual([]);
     }
   });

@@ -1,11 +1,12 @@
 /**
  * Logs over real HTTP, read from the app's own logger (its real configuration, sent to a stream):
  * one structured line per request with its id, method, path without the query string, status and
- * duration; and no token, password or Authorization header anywhere in any line, whatever the
- * requests carry in headers, bodies, query strings or paths.
+ * duration; a client's mistakes never logged as errors; and no token, password or Authorization
+ * header anywhere in any line, whatever the requests carry in headers, bodies, query strings or
+ * paths, including requests that fail inside the service (logged as errors, with their details).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, PASSWORD, startTestApp, uniqueEmail, type TestApp, logLines } from '../helpers.js';
+import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type TestApp, logLines } from '../helpers.js';
 
 let t: TestApp;
 const lines: string[] = [];
@@ -57,6 +58,12 @@ describe('secrets', () => {
     secrets.push(fake);
 
     const attempts: [string, RequestInit][] = [
+      // Password-shaped variables, nested in input or not, with wrong types too (graphql-js quotes
+      // a refused variable's whole value in its message).
+      ['/graphql', post({ query: 'mutation ($input: SignUpInput!) { signUp(input: $input) { token } }', variables: { input: { email, password: PASSWORD, name: 'Again' } } })],
+      ['/graphql', post({ query: 'mutation ($input: SignUpInput!) { signUp(input: $input) { token } }', variables: { input: { email: 'not an email', password: PASSWORD } } })],
+      ['/graphql', post({ query: 'mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }', variables: { c: PASSWORD, n: 'an-0ther long passphrase' } }, { authorization: `Bearer ${token}` })],
+      ['/graphql', post({ query: 'mutation ($p: Int!) { logIn(email: "x@example.com", password: $p) { token } }', variables: { p: PASSWORD } })],
       // In headers: every scheme and shape, good and bad.
       ['/me', { headers: { authorization: `Bearer ${token}` } }],
       ['/me', { headers: { authorization: token } }],
@@ -99,5 +106,71 @@ describe('secrets', () => {
     expect(all).not.toMatch(/access_token|[?&]token=/);
     // The path with a token in it is still logged, masked.
     expect(requestLines().map((l) => l.path)).toContain('/me/pgw_[redacted]');
+  });
+});
+
+describe('failures', () => {
+  const failing: string[] = [];
+  let broken: TestApp;
+  beforeAll(async () => {
+    // Every profile update fails inside the service: the one kind of request logged as an error.
+    broken = await startTestApp({ LOG_LEVEL: 'trace' }, undefined, {
+      logStream: logLines(failing),
+      services: (services) => ({
+        ...services,
+        profiles: Object.assign(Object.create(services.profiles), {
+          updateProfile: async () => {
+            throw new TypeError('a bug in the service');
+          },
+        }),
+      }),
+    });
+  });
+  afterAll(async () => {
+    await broken?.close();
+  });
+  const entries = () => failing.map((l) => JSON.parse(l) as { level: number; msg: string; err?: { stack?: string } });
+
+  it("are logged as errors, with a stack trace, and nothing of the request's secrets", async () => {
+    const user = await signUp(broken.url);
+    const secret = 'a bio carrying pgw_pretend-secret and a password';
+    const graphqlUpdate = await gql(broken.url, 'mutation ($input: UpdateMeInput!) { updateMe(input: $input) { id } }', { input: { bio: secret } }, user.token);
+    expect(graphqlUpdate.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    const restUpdate = await fetch(`${broken.url}/me`, { method: 'PATCH', headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ bio: secret }) });
+    expect(restUpdate.status).toBe(500);
+    const errors = entries().filter((e) => e.level >= 50);
+    expect(errors.length).toBe(2);
+    for (const error of errors) expect(error.err?.stack).toMatch(/TypeError: a bug in the service/);
+    const all = failing.join('\n');
+    for (const leak of [user.token, PASSWORD, secret]) expect(all).not.toContain(leak);
+  });
+
+  it("of the client's own (no or a bad token, bad input, a forbidden field, bad queries) are not errors", async () => {
+    const before = failing.length;
+    const user = await signUp(broken.url);
+    const other = await signUp(broken.url);
+    const mistakes = [
+      await gql(broken.url, '{ me { id } }'),
+      await gql(broken.url, '{ me { id } }', undefined, `pgw_${'B'.repeat(43)}`),
+      await gql(broken.url, 'mutation { signUp(input: { email: "new@example.com", password: "short", name: "" }) { token } }'),
+      await gql(broken.url, 'mutation { signUp(input: { email: "new@example.com", password: 12, name: "A" }) { token } }'),
+      await gql(broken.url, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on User { status } } }', { r: [{ __typename: 'User', id: other.id }] }, user.token),
+      await gql(broken.url, '{ me { nope } }', undefined, user.token),
+      await gql(broken.url, '{ me { id }', undefined, user.token),
+      await gql(broken.url, 'mutation ($e: EmailAddress!) { logIn(email: $e, password: "wrong password") { token } }', { e: user.email }),
+    ];
+    for (const answer of mistakes) expect(answer.errors?.length, JSON.stringify(answer)).toBeGreaterThan(0);
+    for (const res of [
+      await fetch(`${broken.url}/me`),
+      await fetch(`${broken.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email": "x@example.com", "password": "wrong password"}' }),
+      await fetch(`${broken.url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email"' }),
+    ]) {
+      expect(res.status).toBeLessThan(500);
+      await res.arrayBuffer();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = failing.slice(before).map((l) => JSON.parse(l) as { level: number; err?: unknown });
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.filter((e) => e.level >= 50 || e.err !== undefined)).toEqual([]);
   });
 });

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, signUp, startTestApp, type SignedUp, type TestApp } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gql, signUp, useTestApp, type SignedUp } from '../helpers.js';
 
 const ME = '{ me { id name bio status activeSessions createdAt updatedAt defaultEmail avatarUrl phoneNumber locale timezone } }';
 const UPDATE = 'mutation ($input: UpdateMeInput!) { updateMe(input: $input) { id name bio avatarUrl locale timezone createdAt updatedAt } }';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 async function me(user: SignedUp) {
   const res = await gql(t.url, ME, undefined, user.token);

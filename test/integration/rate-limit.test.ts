@@ -10,9 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openApiDocument } from '../../src/rest/openapi.js';
-import type { Services } from '../../src/services.js';
+import type { Services } from '../../src/domain/services.js';
 import { GENEROUS_RATE_LIMITS, gql, PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
-import { OpenApiChecker, type RestResponse } from './rest-client.js';
+import { OpenApiChecker, restClient, type RestRequest } from './rest-client.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL?.trim() || 'redis://127.0.0.1:6379';
 const LOG_IN = 'mutation ($email: EmailAddress!, $password: String!) { logIn(email: $email, password: $password) { token } }';
@@ -20,20 +20,8 @@ const SIGN_UP = 'mutation ($input: SignUpInput!) { signUp(input: $input) { token
 
 const checker = new OpenApiChecker(openApiDocument as Record<string, any>);
 
-async function rest(base: string, method: string, path: string, options: { token?: string; json?: unknown } = {}): Promise<RestResponse> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.json !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: options.json !== undefined ? JSON.stringify(options.json) : undefined,
-  });
-  const text = await response.text();
-  const res = { status: response.status, headers: response.headers, text, body: text ? JSON.parse(text) : undefined };
-  checker.check(method, path, res);
-  return res;
-}
+/** A REST call to one of this file's instances, checked against the OpenAPI document like every other. */
+const rest = (base: string, method: string, path: string, options: RestRequest = {}) => restClient(base, checker).request(method, path, options);
 
 /**
  * Each test starts instances of its own, with the limits it needs and counters of their own, all
@@ -58,7 +46,7 @@ async function appWith(env: Record<string, string>): Promise<Instance> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...GENEROUS_RATE_LIMITS, ...env });
   // Services of its own (the same database): a test may wrap them.
   const services = { ...base.services, sessions: Object.create(base.services.sessions) as Services['sessions'] };
-  const app = await buildApp({ config, services });
+  const app = await buildApp({ config, services, ready: async () => true });
   running.push(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -5,8 +5,8 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { expect } from 'vitest';
-import { PASSWORD, uniqueEmail } from '../helpers.js';
+import { beforeAll, expect } from 'vitest';
+import { forwardTo, PASSWORD, uniqueEmail, type TestApp } from '../helpers.js';
 
 export interface RestResponse<T = any> {
   status: number;
@@ -139,4 +139,13 @@ export async function restClientFor(baseUrl: string): Promise<{ api: RestClient;
   const doc = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as Doc;
   const checker = new OpenApiChecker(doc);
   return { api: restClient(baseUrl, checker), checker };
+}
+
+/** A client of `t` (see useTestApp) made in a beforeAll, checking against the document `t` serves. */
+export function useRestClient(t: TestApp): { api: RestClient; checker: OpenApiChecker } {
+  let made: { api: RestClient; checker: OpenApiChecker } | undefined;
+  beforeAll(async () => {
+    made = await restClientFor(t.url);
+  });
+  return { api: forwardTo(() => made?.api, 'the REST client'), checker: forwardTo(() => made?.checker, 'the OpenAPI checker') };
 }

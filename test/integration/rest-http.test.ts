@@ -1,23 +1,10 @@
-import { MikroORM } from '@mikro-orm/postgresql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { ormOptions } from '../../src/db/orm.js';
+import { describe, expect, it } from 'vitest';
 import { generateToken } from '../../src/domain/tokens.js';
-import { createServices } from '../../src/services.js';
-import { PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
-import { restClientFor, type OpenApiChecker, type RestClient } from './rest-client.js';
+import { PASSWORD, startAppOver, useTestApp, uniqueEmail } from '../helpers.js';
+import { restClientFor, useRestClient } from './rest-client.js';
 
-let t: TestApp;
-let api: RestClient;
-let checker: OpenApiChecker;
-beforeAll(async () => {
-  t = await startTestApp();
-  ({ api, checker } = await restClientFor(t.url));
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
+const { api, checker } = useRestClient(t);
 
 describe('authentication', () => {
   it('401 with WWW-Authenticate: Bearer without a token, error="invalid_token" with a refused one', async () => {
@@ -215,14 +202,9 @@ describe('headers', () => {
 
 describe('database unreachable', () => {
   it('503 with Retry-After, never a 500', async () => {
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-    const orm = await MikroORM.init(ormOptions('postgres://postgres@127.0.0.1:1/unreachable', 1, { connect: false }));
-    const app = await buildApp({ config, services: createServices(orm, config), logger: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    const app = await startAppOver('postgres://postgres@127.0.0.1:1/unreachable');
     try {
-      const address = app.server.address();
-      const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      const { api: down } = await restClientFor(base);
+      const { api: down } = await restClientFor(app.url);
       const answers = [
         await down.get('/me', { token: generateToken() }),
         await down.post('/login', { email: uniqueEmail(), password: PASSWORD }),
@@ -236,7 +218,6 @@ describe('database unreachable', () => {
       }
     } finally {
       await app.close();
-      await orm.close(true);
     }
   });
 });

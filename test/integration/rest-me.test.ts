@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, startTestApp, type TestApp } from '../helpers.js';
-import { restClientFor, type RestClient } from './rest-client.js';
+import { describe, expect, it } from 'vitest';
+import { gql, useTestApp } from '../helpers.js';
+import { useRestClient } from './rest-client.js';
 
-let t: TestApp;
-let api: RestClient;
-beforeAll(async () => {
-  t = await startTestApp();
-  ({ api } = await restClientFor(t.url));
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
+const { api } = useRestClient(t);
 
 const RFC3339_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 async function userRow(id: string): Promise<Record<string, any> | undefined> {
-  const rows = await t.services.orm.em.fork().execute('select status, name, bio, locale, updated_at from users where id = ?', [id]);
+  const rows = await t.sql('select status, name, bio, locale, updated_at from users where id = $1', [id]);
   return rows[0];
 }
 
@@ -275,10 +268,9 @@ describe('DELETE /me', () => {
     expect(res.text).toBe('');
     expect(res.headers.get('content-type')).toBeNull();
     expect((await userRow(user.user.id))!.status).toBe('deleted');
-    const em = t.services.orm.em.fork();
-    const [live] = await em.execute('select count(*)::int as n from sessions where user_id = ? and revoked_at is null', [user.user.id]);
+    const [live] = await t.sql('select count(*)::int as n from sessions where user_id = $1 and revoked_at is null', [user.user.id]);
     expect(live!.n).toBe(0);
-    const purges = await em.execute('select 1 from account_purges where user_id = ?', [user.user.id]);
+    const purges = await t.sql('select 1 from account_purges where user_id = $1', [user.user.id]);
     expect(purges).toHaveLength(1);
     for (const token of [user.token, other.body.token]) {
       const me = await api.get('/me', { token });

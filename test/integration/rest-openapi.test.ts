@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../src/rest/openapi.js';
-import { STATUS_BY_CODE } from '../../src/rest/problem.js';
+import { STATUS_BY_CODE } from '../../src/http/errors.js';
 import { startTestApp, type TestApp } from '../helpers.js';
 import { OpenApiChecker, restClientFor, type RestClient } from './rest-client.js';
 

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, gql, signUp, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
-import { restClientFor, type RestClient } from './rest-client.js';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD, gql, signUp, useTestApp, uniqueEmail } from '../helpers.js';
+import { useRestClient } from './rest-client.js';
 
-let t: TestApp;
-let api: RestClient;
-beforeAll(async () => {
-  t = await startTestApp();
-  ({ api } = await restClientFor(t.url));
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
+const { api } = useRestClient(t);
 
 const TOKEN = /^pgw_[A-Za-z0-9_-]{43}$/;
 

@@ -3,11 +3,10 @@
  * CORS (Sandbox's origin allowed outside production, only CORS_ORIGINS in production), Apollo's
  * CSRF prevention, and nothing of it in production. The page is also loaded in headless Chromium.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ORIGIN } from '../../src/config.js';
 import { gql, signUp, startTestApp, type TestApp } from '../helpers.js';
+import { describeInChromium } from '../browser.js';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 const FOREIGN_ORIGIN = 'https://evil.example';
@@ -129,44 +128,16 @@ describe('CSRF prevention (Apollo’s, on in every environment)', () => {
 
 // --- In a real browser -----------------------------------------------------------------------
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
-if (!haveChromium && !inCI) {
-  console.warn(`[sandbox.test] ${CHROMIUM} not found: skipping the browser tests. Install it: apt-get install -y chromium`);
-}
 
 /** Where Apollo's Sandbox bundle lives. These machines cannot reach it, so the test serves a stand-in. */
 const SANDBOX_BUNDLE = /^https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/v2\/embeddable-sandbox\.umd\.production\.min\.js/;
 /** Records the configuration our page hands the bundle, instead of drawing Sandbox. */
 const SANDBOX_STAND_IN = 'window.EmbeddedSandbox = function (config) { window.__sandboxConfig = JSON.parse(JSON.stringify(config)); };';
 
-describe.skipIf(!haveChromium && !inCI)('in headless Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package before the tests`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        // Belt and braces beside the request interception below: no host name resolves but ours.
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+describeInChromium('in headless Chromium', (browser) => {
 
   it('loads the Sandbox page from our server without errors of ours, configured with our endpoint', async () => {
-    const page = await browser.newPage();
+    const page = await browser.current.newPage();
     const ours = (url: string) => url.startsWith(`${dev.url}/`);
     const problems: string[] = [];
     const foreign: string[] = [];
@@ -223,7 +194,7 @@ describe.skipIf(!haveChromium && !inCI)('in headless Chromium', () => {
     const call = async (origin: string) => {
       // Chrome asks the user before a public origin may reach a loopback address (Local Network
       // Access); granting it here is the user clicking "Allow". What is left to refuse is CORS.
-      const context = await browser.newContext({ permissions: ['local-network-access'] });
+      const context = await browser.current.newContext({ permissions: ['local-network-access'] });
       const page = await context.newPage();
       await page.route(`${origin}/**`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>stand-in</title>' }));
       await page.goto(`${origin}/sandbox`);

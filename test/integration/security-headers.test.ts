@@ -4,11 +4,10 @@
  * exactly its nonce'd script and Apollo's CDN run (checked in headless Chromium), and anything
  * personal is `Cache-Control: no-store`. Also: several Authorization headers are refused.
  */
-import { existsSync } from 'node:fs';
 import http from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
+import { describeInChromium } from '../browser.js';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -79,9 +78,6 @@ describe('the landing page outside production', () => {
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCI = /^(1|true)$/i.test(process.env.CI ?? '');
 const SANDBOX_BUNDLE = /^https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\//;
 /** Stands in for Apollo's bundle: frames Sandbox from Apollo's host and calls the endpoint, as it does. */
 const SANDBOX_STAND_IN = `window.EmbeddedSandbox = function (config) {
@@ -93,21 +89,10 @@ const SANDBOX_STAND_IN = `window.EmbeddedSandbox = function (config) {
     .then(function (body) { window.__sandboxAnswer = body; });
 };`;
 
-describe.skipIf(!haveChromium && !inCI)('the landing page in headless Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium package before the tests`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+describeInChromium('the landing page in headless Chromium', (browser) => {
 
   it('runs Sandbox’s script, frame and requests without a CSP violation, and blocks an injected script', async () => {
-    const page = await browser.newPage();
+    const page = await browser.current.newPage();
     await page.addInitScript({
       content: `window.__violations = [];
         document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));`,

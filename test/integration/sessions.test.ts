@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gql, PASSWORD, signUp, useTestApp, uniqueEmail } from '../helpers.js';
 
 const SIGN_UP = 'mutation ($input: SignUpInput!) { signUp(input: $input) { token expiresAt user { id status name defaultEmail phoneNumber activeSessions } } }';
 const LOG_IN = 'mutation ($email: EmailAddress!, $password: String!) { logIn(email: $email, password: $password) { token expiresAt user { id activeSessions } } }';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ SESSION_TTL: '7d' });
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp({ SESSION_TTL: '7d' });
 
-const sql = (query: string, params: unknown[] = []) => t.db.orm.em.fork().execute<any[]>(query, params);
+const sql = (query: string, params: unknown[] = []) => t.sql(query, params);
 const logIn = (email: string, password: string) => gql(t.url, LOG_IN, { email, password });
 const meId = async (token: string) => (await gql(t.url, '{ me { id } }', undefined, token)).data?.me?.id ?? null;
 
@@ -32,13 +26,13 @@ describe('signUp', () => {
 
   it('stores only the SHA-256 of the token and a slow salted hash of the password', async () => {
     const user = await signUp(t.url);
-    const sessions = await sql('select encode(token_hash, \'hex\') as h from sessions where user_id = ?', [user.id]);
+    const sessions = await sql('select encode(token_hash, \'hex\') as h from sessions where user_id = $1', [user.id]);
     const { createHash } = await import('node:crypto');
     expect(sessions).toEqual([{ h: createHash('sha256').update(user.token).digest('hex') }]);
-    const [row] = await sql('select password_hash from users where id = ?', [user.id]);
+    const [row] = await sql('select password_hash from users where id = $1', [user.id]);
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row.password_hash).not.toContain(PASSWORD);
-    const dump = JSON.stringify(await sql('select * from sessions s join users u on u.id = s.user_id where u.id = ?', [user.id]));
+    const dump = JSON.stringify(await sql('select * from sessions s join users u on u.id = s.user_id where u.id = $1', [user.id]));
     expect(dump).not.toContain(user.token.slice(4));
   });
 
@@ -49,7 +43,7 @@ describe('signUp', () => {
       const res = await gql(t.url, SIGN_UP, { input: { email: variant, password: PASSWORD, name: 'Dup' } });
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT' });
     }
-    const [{ n }] = await sql('select count(*)::int as n from user_emails where lower(address) = lower(?)', [email]);
+    const [{ n }] = await sql('select count(*)::int as n from user_emails where lower(address) = lower($1)', [email]);
     expect(n).toBe(1);
   });
 
@@ -76,7 +70,7 @@ describe('signUp', () => {
       const res = await gql(t.url, SIGN_UP, { input });
       expect(res.errors?.[0]?.extensions, JSON.stringify(input)).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
-    const [{ n }] = await sql('select count(*)::int as n from user_emails where address = ?', [email]);
+    const [{ n }] = await sql('select count(*)::int as n from user_emails where address = $1', [email]);
     expect(n).toBe(0);
     const ok = await gql(t.url, SIGN_UP, { input: { email, password: 'p'.repeat(256), name: 'X' } });
     expect(ok.errors).toBeUndefined();
@@ -130,7 +124,7 @@ describe('logOut and session end', () => {
     const user = await signUp(t.url);
     const other = (await logIn(user.email, PASSWORD)).data!.logIn.token as string;
     const { createHash } = await import('node:crypto');
-    await sql("update sessions set expires_at = now() - interval '1 second' where token_hash = ?", [
+    await sql("update sessions set expires_at = now() - interval '1 second' where token_hash = $1", [
       createHash('sha256').update(user.token).digest(),
     ]);
     const res = await gql(t.url, '{ me { id } }', undefined, user.token);

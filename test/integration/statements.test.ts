@@ -4,32 +4,25 @@
  * folding the account facts into the session lookup never answers stale facts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, PASSWORD, signUp, startTestApp, statementCounter, type SignedUp, type TestApp } from '../helpers.js';
+import { gql, PASSWORD, signUp, statementCounter, useTestApp, type SignedUp } from '../helpers.js';
+import { useRestClient } from './rest-client.js';
 
-let t: TestApp;
+const t = useTestApp();
+const { api } = useRestClient(t);
 let ada: SignedUp;
 let statements: ReturnType<typeof statementCounter>;
 
-const rest = (method: string, path: string, token: string, json?: unknown) =>
-  fetch(`${t.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: json === undefined ? undefined : JSON.stringify(json),
-  });
-
 beforeAll(async () => {
-  t = await startTestApp();
   ada = await signUp(t.url, { name: 'Ada' });
   statements = statementCounter();
   // Warm up: a connection's first use may run set-up statements of its own.
   for (let i = 0; i < 3; i++) {
     await gql(t.url, '{ me { id activeSessions defaultEmail } }', undefined, ada.token);
-    await (await rest('GET', '/me', ada.token)).arrayBuffer();
+    await api.get('/me', { token: ada.token });
   }
 });
-afterAll(async () => {
+afterAll(() => {
   statements?.restore();
-  await t?.close();
 });
 
 describe('statements per request', () => {
@@ -51,11 +44,11 @@ describe('statements per request', () => {
   });
 
   it('REST GET /me: one; PATCH /me without If-Match: the lookup and one UPDATE', async () => {
-    const get = await statements.count(async () => (await rest('GET', '/me', ada.token)).json());
+    const get = await statements.count(async () => (await api.get('/me', { token: ada.token })).body);
     expect(get.result).toMatchObject({ id: ada.id, activeSessions: 1 });
     expect(get.queries).toHaveLength(1);
 
-    const patch = await statements.count(async () => (await rest('PATCH', '/me', ada.token, { bio: `bio ${Date.now()}` })).json());
+    const patch = await statements.count(async () => (await api.patch('/me', { bio: `bio ${Date.now()}` }, { token: ada.token })).body);
     expect(patch.result).toMatchObject({ id: ada.id });
     expect(patch.queries).toHaveLength(2);
     expect(patch.queries[1]).toMatch(/^update users u set bio = \$2/);
@@ -64,7 +57,7 @@ describe('statements per request', () => {
 
 describe('account facts read with the session', () => {
   it('agree with REST, through aliases, fragments and the viewer’s own _entities', async () => {
-    const expected = (await (await rest('GET', '/me', ada.token)).json()) as { activeSessions: number; defaultEmail: string };
+    const expected = (await api.get('/me', { token: ada.token })).body as { activeSessions: number; defaultEmail: string };
     const res = await gql(
       t.url,
       `query ($r: [_Any!]!) {

@@ -15,28 +15,9 @@ function capture() {
   return { log: pino({ level: 'info', redact }, stream), lines };
 }
 
-describe('log redaction', () => {
+// That no secret reaches the log, whatever requests carry, is tested over HTTP: test/integration/logging.test.ts.
+describe('log lines', () => {
   const secret = 'pgw_SECRET-never-in-a-log-line-0123456789abcdefghijk';
-
-  it('censors secrets wherever a request, error or GraphQL call could carry them', () => {
-    const { log, lines } = capture();
-    const shapes: Record<string, unknown>[] = [
-      { password: secret, token: secret, authorization: `Bearer ${secret}` },
-      { req: { headers: { authorization: `Bearer ${secret}`, cookie: `s=${secret}` }, body: { password: secret } } },
-      { request: { headers: { authorization: secret }, body: { newPassword: secret } } },
-      { headers: { authorization: secret, cookie: secret } },
-      { variables: { password: secret, token: secret }, input: { password: secret } },
-      { args: { accessToken: secret }, query: { access_token: secret }, params: { token: secret } },
-      { err: { message: 'boom', config: { headers: { authorization: secret } }, headers: { cookie: secret }, password: secret } },
-      { error: { token: secret }, extensions: { password: secret }, body: { password: secret } },
-    ];
-    for (const shape of shapes) log.info(shape, 'line');
-    expect(lines).toHaveLength(shapes.length);
-    for (const line of lines) {
-      expect(line).not.toContain('SECRET');
-      expect(line).toContain('[redacted]');
-    }
-  });
 
   it('leaves everything else as it was', () => {
     const { log, lines } = capture();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateToken, hashToken, tokenFromAuthorization } from '../../src/domain/tokens.js';
+import { generateToken, hashToken } from '../../src/domain/tokens.js';
+import { tokenFromAuthorization } from '../../src/http/bearer.js';
 
 describe('tokens', () => {
   it('are pgw_ + 256 random bits in base64url', () => {
@@ -20,15 +21,21 @@ describe('tokens', () => {
   it('are read from Authorization with any case of Bearer, or bare', () => {
     const token = generateToken();
     for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER ${token}`, `Bearer   ${token}`, token, `  ${token}  `]) {
-      expect(tokenFromAuthorization(header)).toBe(token);
+      expect(tokenFromAuthorization(header)).toEqual({ sent: true, token });
     }
   });
 
   it('refuse other schemes, malformed tokens and repeated headers', () => {
     const token = generateToken();
     for (const header of [undefined, '', 'Bearer', `Basic ${token}`, `Bearer ${token} extra`, `Bearer ${token.slice(0, -1)}`, 'pgw_short', `Bearer ${token}x`, `Token ${token}`, `Bearer pgw_${'!'.repeat(43)}`]) {
-      expect(tokenFromAuthorization(header)).toBeNull();
+      expect(tokenFromAuthorization(header).token).toBeNull();
     }
-    expect(tokenFromAuthorization([token, token])).toBeNull();
+    expect(tokenFromAuthorization([token, token]).token).toBeNull();
+  });
+
+  it('tell a bearer token that was sent (well-formed or not) from none or another scheme', () => {
+    const token = generateToken();
+    for (const header of ['Bearer', 'Bearer nonsense', 'pgw_short', token.slice(0, -1)]) expect(tokenFromAuthorization(header).sent).toBe(true);
+    for (const header of [undefined, '', '   ', `Basic ${token}`, `Bearer ${token} extra`]) expect(tokenFromAuthorization(header).sent).toBe(false);
   });
 });

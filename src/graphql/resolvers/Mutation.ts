@@ -25,13 +25,12 @@ export const Mutation: MutationResolvers = {
 
   deleteMe: (_parent, _args, ctx) => ctx.services.profiles.deleteAccount(requireViewer(ctx).user.id),
 
-  signUp: async (_parent, { input }, ctx) => asSelf(ctx, await ctx.services.sessions.signUp(ctx.em, input, ctx.client)),
+  signUp: async (_parent, { input }, ctx) => asSelf(ctx, await ctx.services.sessions.signUp(input, ctx.client)),
 
-  logIn: async (_parent, { email, password }, ctx) =>
-    asSelf(ctx, await ctx.services.sessions.logIn(ctx.em, email, password, ctx.client)),
+  logIn: async (_parent, { email, password }, ctx) => asSelf(ctx, await ctx.services.sessions.logIn(email, password, ctx.client)),
 
   logOut: async (_parent, _args, ctx) => {
-    await ctx.services.sessions.logOut(ctx.em, requireViewer(ctx).sessionId);
+    await ctx.services.sessions.logOut(requireViewer(ctx).sessionId);
     return true;
   },
 };

@@ -1,0 +1,24 @@
+import type { Database } from './database.js';
+import { EmailsRepository } from './emails.js';
+import { PurgesRepository } from './purges.js';
+import { SessionsRepository } from './sessions.js';
+import { UsersRepository } from './users.js';
+
+/** One repository per table, over one database. */
+export interface Repositories {
+  db: Database;
+  users: UsersRepository;
+  sessions: SessionsRepository;
+  emails: EmailsRepository;
+  purges: PurgesRepository;
+}
+
+export function createRepositories(db: Database): Repositories {
+  return {
+    db,
+    users: new UsersRepository(db),
+    sessions: new SessionsRepository(db),
+    emails: new EmailsRepository(db),
+    purges: new PurgesRepository(db),
+  };
+}

@@ -1,0 +1,137 @@
+/** Every statement on `users`. */
+import type { Database, Tx } from './database.js';
+import { statement, type Statement } from './database.js';
+import type { Profile, UserStatus } from './entities/User.js';
+import {
+  ACCOUNT_FACTS_COLUMNS,
+  LIVE_USER,
+  USER_COLUMNS,
+  profileFromRow,
+  profileWithFactsFromRow,
+  type ProfileWithFacts,
+} from './sql.js';
+
+/** Columns a profile patch may set, by Profile field. */
+export const PATCH_COLUMNS = { name: 'name', bio: 'bio', avatarUrl: 'avatar_url', locale: 'locale', timezone: 'timezone' } as const;
+export type PatchField = keyof typeof PATCH_COLUMNS;
+export type ProfileChanges = { [K in PatchField]?: Profile[K] };
+
+/** updatedAt's next value, on the database's clock: now, but never at or before the previous one. */
+const NEXT_UPDATED_AT = "greatest(now(), u.updated_at + interval '1 millisecond')";
+
+const LIVE_PROFILE = statement('live_profile', `select ${USER_COLUMNS}, ${ACCOUNT_FACTS_COLUMNS} from users u where u.id = $1 and ${LIVE_USER}`);
+const LOCK_LIVE_PROFILE = statement(
+  'lock_live_profile',
+  `select ${USER_COLUMNS}, ${ACCOUNT_FACTS_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for update of u`,
+);
+const LIVE_BY_IDS = statement('live_users_by_ids', `select ${USER_COLUMNS} from users u where u.id = any($1::uuid[]) and ${LIVE_USER}`);
+const INSERT = statement(
+  'insert_user',
+  `insert into users as u (id, status, name, phone_number, password_hash, created_at, updated_at)
+   values ($1, 'pending', $2, $3, $4, now(), now()) returning ${USER_COLUMNS}`,
+);
+const CREDENTIALS_BY_EMAIL = statement(
+  'credentials_by_email',
+  `select u.id, u.password_hash from user_emails e join users u on u.id = e.user_id where lower(e.address) = $1 and ${LIVE_USER}`,
+);
+const LOCK_LIVE_SHARED = statement('lock_live_user_shared', `select ${USER_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for share of u`);
+const MARK_DELETED = statement(
+  'mark_user_deleted',
+  `update users u set status = 'deleted', updated_at = ${NEXT_UPDATED_AT} where u.id = $1 and ${LIVE_USER} returning u.id`,
+);
+const SET_STATUS = statement('set_user_status', `update users u set status = $2 where u.id = $1 and ${LIVE_USER}`);
+const ERASE_DELETED = statement('erase_deleted_user', "delete from users u where u.id = $1 and u.status = 'deleted'");
+const ANY_USER = statement('any_user', 'select exists (select 1 from users) as found');
+
+/**
+ * One UPDATE for a patch setting `fields`: only when something differs, so a no-op keeps updatedAt;
+ * never on a deleted account (a racing deletion holds the row lock, and PostgreSQL re-checks the
+ * condition after it commits); updatedAt strictly increasing on the database's clock.
+ */
+function patchStatement(fields: readonly PatchField[]): Statement {
+  const columns = fields.map((field) => PATCH_COLUMNS[field]);
+  const set = columns.map((column, i) => `${column} = $${i + 2}`).join(', ');
+  const differs = columns.map((column, i) => `u.${column} is distinct from $${i + 2}`).join(' or ');
+  return statement(
+    `patch_${fields.join('_')}`,
+    `update users u set ${set}, updated_at = ${NEXT_UPDATED_AT}
+     where u.id = $1 and ${LIVE_USER} and (${differs})
+     returning ${USER_COLUMNS}, ${ACCOUNT_FACTS_COLUMNS}`,
+  );
+}
+
+const PATCH_FIELDS = Object.keys(PATCH_COLUMNS) as PatchField[];
+
+export class UsersRepository {
+  /** One statement per combination of fields, made when first used (at most 31). */
+  private readonly patches = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {}
+
+  /** The live user with its account facts. */
+  async findLiveProfile(id: string, tx?: Tx): Promise<ProfileWithFacts | undefined> {
+    const row = await this.db.one(LIVE_PROFILE, [id], tx);
+    return row && profileWithFactsFromRow(row);
+  }
+
+  /** The same, with the row locked for update until `tx` ends: every write to one account waits its turn. */
+  async lockLiveProfile(id: string, tx: Tx): Promise<ProfileWithFacts | undefined> {
+    const row = await this.db.one(LOCK_LIVE_PROFILE, [id], tx);
+    return row && profileWithFactsFromRow(row);
+  }
+
+  /** The live user, locked against deletion (not against other readers) until `tx` ends. */
+  async lockLiveShared(id: string, tx: Tx): Promise<Profile | undefined> {
+    const row = await this.db.one(LOCK_LIVE_SHARED, [id], tx);
+    return row && profileFromRow(row);
+  }
+
+  /** Live users among `ids`, in no particular order. */
+  async findLiveByIds(ids: readonly string[], tx?: Tx): Promise<Profile[]> {
+    return (await this.db.query(LIVE_BY_IDS, [ids], tx)).map(profileFromRow);
+  }
+
+  /**
+   * Applies `changes` to a live user; returns the profile after it, or undefined when nothing
+   * differed (updatedAt kept) or the user is not live.
+   */
+  async patch(id: string, changes: ProfileChanges, tx?: Tx): Promise<ProfileWithFacts | undefined> {
+    const fields = PATCH_FIELDS.filter((field) => changes[field] !== undefined);
+    if (fields.length === 0) return undefined;
+    const key = fields.join(',');
+    let sql = this.patches.get(key);
+    if (!sql) this.patches.set(key, (sql = patchStatement(fields)));
+    const row = await this.db.one(sql, [id, ...fields.map((field) => changes[field])], tx);
+    return row && profileWithFactsFromRow(row);
+  }
+
+  /** A new `pending` user. */
+  async insert(user: { id: string; name: string; phoneNumber: string | null; passwordHash: string }, tx?: Tx): Promise<Profile> {
+    const row = await this.db.one(INSERT, [user.id, user.name, user.phoneNumber, user.passwordHash], tx);
+    return profileFromRow(row!);
+  }
+
+  /** The live user known by this email (in its lower-case key), with its password hash. */
+  async credentialsByEmail(emailKey: string, tx?: Tx): Promise<{ id: string; passwordHash: string } | undefined> {
+    const row = await this.db.one<{ id: string; password_hash: string }>(CREDENTIALS_BY_EMAIL, [emailKey], tx);
+    return row && { id: row.id, passwordHash: row.password_hash };
+  }
+
+  /** Marks a live user deleted; false when there was none. */
+  async markDeleted(id: string, tx?: Tx): Promise<boolean> {
+    return (await this.db.query(MARK_DELETED, [id], tx)).length > 0;
+  }
+
+  async setStatus(id: string, status: UserStatus, tx?: Tx): Promise<void> {
+    await this.db.query(SET_STATUS, [id, status], tx);
+  }
+
+  /** Erases a deleted user's row (its emails and sessions go with it: ON DELETE CASCADE). */
+  async eraseDeleted(id: string, tx?: Tx): Promise<void> {
+    await this.db.query(ERASE_DELETED, [id], tx);
+  }
+
+  async anyExists(tx?: Tx): Promise<boolean> {
+    return Boolean((await this.db.one<{ found: boolean }>(ANY_USER, [], tx))?.found);
+  }
+}

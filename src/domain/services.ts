@@ -1,0 +1,21 @@
+import type { Config } from '../config.js';
+import type { Repositories } from '../db/repositories.js';
+import { ProfileService } from './ProfileService.js';
+import { SessionService } from './SessionService.js';
+
+/** The domain services both transports call. They own the database work; transports never touch it. */
+export interface Services {
+  sessions: SessionService;
+  profiles: ProfileService;
+}
+
+export function createServices(
+  repos: Repositories,
+  config: Pick<Config, 'sessionTtlMs' | 'accountPurgeAfterMs'>,
+  onBackgroundError?: (error: unknown) => void,
+): Services {
+  return {
+    sessions: new SessionService(repos, { sessionTtlMs: config.sessionTtlMs, onBackgroundError }),
+    profiles: new ProfileService(repos, { accountPurgeAfterMs: config.accountPurgeAfterMs }),
+  };
+}
