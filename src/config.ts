@@ -28,6 +28,20 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of every rate-limit key in Redis, so deployments can share a server. */
   redisKeyPrefix: string;
+  mail: MailConfig;
+  /** How many email addresses an account may have. */
+  emailsPerUser: number;
+  emailVerificationTtlMs: number;
+  passwordResetTtlMs: number;
+}
+
+export interface MailConfig {
+  /** Unset: messages are printed to the console (never in production: start-up refuses). */
+  smtpUrl: string | undefined;
+  /** The From of every message. */
+  from: string;
+  /** Where links in messages point: this service as its users reach it, without a trailing slash. */
+  publicUrl: string;
 }
 
 /** Checked before any resolver runs; over any of them is a 400. */
@@ -104,8 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter(Boolean);
   const databaseUrl = get('DATABASE_URL');
   const introspection = get('GRAPHQL_INTROSPECTION');
+  const port = parseInteger(get('PORT') ?? '4000', 'PORT', 0, 65535);
+  const smtpUrl = get('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/\s]+/i.test(smtpUrl)) throw new Error(`SMTP_URL must be an smtp:// or smtps:// URL; got "${redactUrl(smtpUrl)}"`);
   return {
-    port: parseInteger(get('PORT') ?? '4000', 'PORT', 0, 65535),
+    port,
     host: get('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1'),
     nodeEnv,
     production,
@@ -139,5 +156,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redisUrl: get('REDIS_URL'),
     redisKeyPrefix: get('REDIS_KEY_PREFIX') ?? 'pgw:rl:',
+    mail: {
+      smtpUrl,
+      from: get('MAIL_FROM') ?? 'profile-gateway <no-reply@localhost>',
+      publicUrl: parsePublicUrl(get('PUBLIC_URL') ?? `http://127.0.0.1:${port}`),
+    },
+    emailsPerUser: parseInteger(get('EMAILS_PER_USER') ?? '10', 'EMAILS_PER_USER', 1, 100),
+    emailVerificationTtlMs: positive(parseDuration(get('EMAIL_VERIFICATION_TTL') ?? '24h', 'EMAIL_VERIFICATION_TTL'), 'EMAIL_VERIFICATION_TTL'),
+    passwordResetTtlMs: positive(parseDuration(get('PASSWORD_RESET_TTL') ?? '1h', 'PASSWORD_RESET_TTL'), 'PASSWORD_RESET_TTL'),
   };
+}
+
+/** An absolute http(s) URL, kept without a trailing slash. */
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http:// or https:// URL; got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`PUBLIC_URL must be an http:// or https:// URL; got "${value}"`);
+  return url.href.replace(/\/+$/, '');
+}
+
+/** A URL as it may be shown in an error: without its password. */
+function redactUrl(value: string): string {
+  return value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
 }

@@ -51,24 +51,103 @@ export type DeleteMePayload = {
   status: UserStatus;
 };
 
+/** An email address of a user. One is the default: the address `logIn` knows the account by. */
+export type Email = {
+  __typename?: 'Email';
+  /** The address, as the user gave it (trimmed). Unique across accounts, compared case-insensitively. */
+  address: Scalars['EmailAddress']['output'];
+  /** When it was added. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The address's id. */
+  id: Scalars['UUID']['output'];
+  /** Whether this is the user's default address. */
+  isDefault: Scalars['Boolean']['output'];
+  /** Whether its owner has proven it is theirs, by a link sent to it. */
+  verified: Scalars['Boolean']['output'];
+  /** When it was verified; null while it is not. */
+  verifiedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds an unverified address to the caller's account and sends it a verification message. */
+  addEmail: Email;
+  /** Changes the caller's password; every other session of the user ends, the calling one stays. */
+  changePassword: Scalars['Boolean']['output'];
   /** Deletes the caller's account: every session ends now, and the data is purged soon after. */
   deleteMe: DeleteMePayload;
   /** Starts a new session for an email and password. */
   logIn: AuthPayload;
   /** Ends the calling session only. */
   logOut: Scalars['Boolean']['output'];
+  /** Removes one of the caller's addresses (not the default). */
+  removeEmail: Scalars['Boolean']['output'];
+  /** Sends a password-reset link to the address if it belongs to a live account. Answers true either way, alike for known and unknown addresses. */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Sets a new password with the token of a reset link; every session of the user ends, and the address the link went to counts as verified. */
+  resetPassword: Scalars['Boolean']['output'];
+  /** Ends every live session of the caller but the calling one; returns how many ended. */
+  revokeOtherSessions: Scalars['Int']['output'];
+  /** Ends one of the caller's live sessions (the calling one included). */
+  revokeSession: Scalars['Boolean']['output'];
+  /** Sends a new verification message to one of the caller's unverified addresses (at most 3 an hour per address); the previous link stops working. */
+  sendEmailVerification: Scalars['Boolean']['output'];
+  /** Makes a verified address of the caller's the default one, the address `logIn` knows the account by. */
+  setDefaultEmail: User;
   /** Creates a pending account and logs it in. */
   signUp: AuthPayload;
   /** Changes the caller's profile and returns it. */
   updateMe: User;
+  /** Marks the address a verification token was sent to as verified, and returns it. Needs no Authorization: the token is the proof. */
+  verifyEmail: Email;
+};
+
+
+export type MutationAddEmailArgs = {
+  address: Scalars['EmailAddress']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
 };
 
 
 export type MutationLogInArgs = {
   email: Scalars['EmailAddress']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRemoveEmailArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['EmailAddress']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeSessionArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+
+export type MutationSendEmailVerificationArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+
+export type MutationSetDefaultEmailArgs = {
+  id: Scalars['UUID']['input'];
 };
 
 
@@ -81,10 +160,32 @@ export type MutationUpdateMeArgs = {
   input: UpdateMeInput;
 };
 
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The user the request's token was issued to. */
   me?: Maybe<User>;
+};
+
+/** A live session of the user: one login, and the token it issued. */
+export type Session = {
+  __typename?: 'Session';
+  /** When it began (the login). */
+  createdAt: Scalars['DateTime']['output'];
+  /** Whether this is the session of the request's own token. */
+  current: Scalars['Boolean']['output'];
+  /** When it ends unless revoked before. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The session's id. */
+  id: Scalars['UUID']['output'];
+  /** When it was last used; may lag by up to five minutes. */
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** The User-Agent of the client that logged in, if it sent one. */
+  userAgent?: Maybe<Scalars['String']['output']>;
 };
 
 /** What a new account starts with. */
@@ -126,6 +227,8 @@ export type User = {
   createdAt: Scalars['DateTime']['output'];
   /** Private. The default address among the user's emails. */
   defaultEmail?: Maybe<Scalars['EmailAddress']['output']>;
+  /** Private. The user's email addresses: the default first, then by when they were added. Never null through `me`. */
+  emails?: Maybe<Array<Email>>;
   /** The user's id. */
   id: Scalars['UUID']['output'];
   /** Private. The user's preferred language, in canonical BCP 47 form. */
@@ -134,6 +237,8 @@ export type User = {
   name: Scalars['String']['output'];
   /** Private. The user's phone number in E.164 form. */
   phoneNumber?: Maybe<Scalars['PhoneNumber']['output']>;
+  /** Private. The user's live sessions: the calling one first, then by when they were last used. Never null through `me`. */
+  sessions?: Maybe<Array<Session>>;
   /** Private. Where the account stands. */
   status: UserStatus;
   /** Private. The user's time zone, in canonical IANA form. */
@@ -243,19 +348,21 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DeleteMePayload: ResolverTypeWrapper<DeleteMePayload>;
+  Email: ResolverTypeWrapper<Email>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   EmailAddress: ResolverTypeWrapper<Scalars['EmailAddress']['output']>;
   Locale: ResolverTypeWrapper<Scalars['Locale']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   PhoneNumber: ResolverTypeWrapper<Scalars['PhoneNumber']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Session: ResolverTypeWrapper<Session>;
   SignUpInput: SignUpInput;
   TimeZone: ResolverTypeWrapper<Scalars['TimeZone']['output']>;
   URL: ResolverTypeWrapper<Scalars['URL']['output']>;
   UUID: ResolverTypeWrapper<Scalars['UUID']['output']>;
   UpdateMeInput: UpdateMeInput;
   User: ResolverTypeWrapper<ProfileEntity>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   UserStatus: UserStatus;
 }>;
 
@@ -265,19 +372,21 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   DeleteMePayload: DeleteMePayload;
+  Email: Email;
+  Boolean: Scalars['Boolean']['output'];
   EmailAddress: Scalars['EmailAddress']['output'];
   Locale: Scalars['Locale']['output'];
   Mutation: Record<PropertyKey, never>;
-  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
   PhoneNumber: Scalars['PhoneNumber']['output'];
   Query: Record<PropertyKey, never>;
+  Session: Session;
   SignUpInput: SignUpInput;
   TimeZone: Scalars['TimeZone']['output'];
   URL: Scalars['URL']['output'];
   UUID: Scalars['UUID']['output'];
   UpdateMeInput: UpdateMeInput;
   User: ProfileEntity;
-  Int: Scalars['Int']['output'];
 }>;
 
 export type AuthPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
@@ -295,6 +404,15 @@ export type DeleteMePayloadResolvers<ContextType = Context, ParentType extends R
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
 }>;
 
+export type EmailResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Email'] = ResolversParentTypes['Email']> = ResolversObject<{
+  address?: Resolver<ResolversTypes['EmailAddress'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
+  isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  verified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  verifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
 export interface EmailAddressScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['EmailAddress'], any> {
   name: 'EmailAddress';
 }
@@ -304,11 +422,21 @@ export interface LocaleScalarConfig extends GraphQLScalarTypeConfig<ResolversTyp
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addEmail?: Resolver<ResolversTypes['Email'], ParentType, ContextType, RequireFields<MutationAddEmailArgs, 'address'>>;
+  changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   deleteMe?: Resolver<ResolversTypes['DeleteMePayload'], ParentType, ContextType>;
   logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'email' | 'password'>>;
   logOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  removeEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveEmailArgs, 'id'>>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  revokeOtherSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  sendEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationSendEmailVerificationArgs, 'id'>>;
+  setDefaultEmail?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetDefaultEmailArgs, 'id'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
   updateMe?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateMeArgs, 'input'>>;
+  verifyEmail?: Resolver<ResolversTypes['Email'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 }>;
 
 export interface PhoneNumberScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['PhoneNumber'], any> {
@@ -317,6 +445,15 @@ export interface PhoneNumberScalarConfig extends GraphQLScalarTypeConfig<Resolve
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+}>;
+
+export type SessionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
+  lastSeenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export interface TimeZoneScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['TimeZone'], any> {
@@ -338,10 +475,12 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   bio?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   defaultEmail?: Resolver<Maybe<ResolversTypes['EmailAddress']>, ParentType, ContextType>;
+  emails?: Resolver<Maybe<Array<ResolversTypes['Email']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['UUID'], ParentType, ContextType>;
   locale?: Resolver<Maybe<ResolversTypes['Locale']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phoneNumber?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;
+  sessions?: Resolver<Maybe<Array<ResolversTypes['Session']>>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
   timezone?: Resolver<Maybe<ResolversTypes['TimeZone']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -353,11 +492,13 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DeleteMePayload?: DeleteMePayloadResolvers<ContextType>;
+  Email?: EmailResolvers<ContextType>;
   EmailAddress?: GraphQLScalarType;
   Locale?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   PhoneNumber?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
+  Session?: SessionResolvers<ContextType>;
   TimeZone?: GraphQLScalarType;
   URL?: GraphQLScalarType;
   UUID?: GraphQLScalarType;

@@ -4,13 +4,13 @@
  */
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { AccountPurge, Session, User, UserEmail } from './entities/index.js';
+import { AccountPurge, AccountStatusChange, EmailToken, MailOutbox, Session, User, UserEmail } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
 
 export function ormOptions(clientUrl: string, overrides: Options = {}): Options {
   return {
     clientUrl,
-    entities: [User, UserEmail, Session, AccountPurge],
+    entities: [User, UserEmail, Session, AccountPurge, EmailToken, MailOutbox, AccountStatusChange],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     // Two: one holds the migration lock while the migrator runs on the other.

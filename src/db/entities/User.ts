@@ -17,6 +17,8 @@ export const User = defineEntity({
     locale: p.string().length(35).nullable(),
     timezone: p.string().length(64).nullable(),
     passwordHash: p.text().hidden().lazy(),
+    /** While suspended: the status `unsuspend` restores. */
+    statusBeforeSuspension: p.string().nullable(),
     createdAt: p.datetime(3),
     updatedAt: p.datetime(3),
   },

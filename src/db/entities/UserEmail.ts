@@ -11,6 +11,7 @@ export const UserEmail = defineEntity({
     address: p.string().length(254),
     isDefault: p.boolean().default(false),
     createdAt: p.datetime(3),
+    verifiedAt: p.datetime(3).nullable(),
   },
 });
 export type UserEmail = InferEntity<typeof UserEmail>;
