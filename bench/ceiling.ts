@@ -5,7 +5,7 @@
  * for), and for PATCH /me one plain UPDATE. No logging, no framework, no GraphQL execution: the
  * GraphQL route only tells the two queries the bench sends apart.
  *
- * The statements and the pool are in bench/lookup.ts.
+ * The statements and the pool are in bench/lookup.ts, shared with the peers (bench/peers/).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { lookup, pool, port, restUser, UNAUTHENTICATED, updateBio, type Row } from './lookup.js';

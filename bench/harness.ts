@@ -1,5 +1,5 @@
 /**
- * The bench's machinery: settings, child processes (the service, the ceiling) and
+ * The bench's machinery: settings, child processes (the service, the ceiling, the peers) and
  * their cleanup whatever happens, the bench database, autocannon runs, and what is measured
  * around each run (req/s, latency, peak RSS, CPU time of the server and of its PostgreSQL
  * backends). What is sent is in bench/scenarios.ts; how it is reported, bench/report.ts.
@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import type { Scenario } from './scenarios.js';
+import type { Peer, Scenario } from './scenarios.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOST = '127.0.0.1';
@@ -27,7 +27,7 @@ function envNumber(name: string, fallback: number, min: number, max: number): nu
 }
 
 export const settings = {
-  durationSec: envNumber('BENCH_DURATION', 7, 1, 600),
+  durationSec: envNumber('BENCH_DURATION', 5, 1, 600),
   warmupSec: envNumber('BENCH_WARMUP', 2, 0, 600),
   rounds: Math.round(envNumber('BENCH_ROUNDS', 3, 1, 50)),
   connections: Math.round(envNumber('BENCH_CONNECTIONS', 50, 1, 1000)),
@@ -35,6 +35,7 @@ export const settings = {
   embedded: process.env.BENCH_EMBEDDED?.trim() !== '0',
   timeoutSec: envNumber('BENCH_TIMEOUT', 900, 10, 86_400),
   dbPoolMax: Math.round(envNumber('DB_POOL_MAX', 10, 2, 1000)),
+  peers: process.env.BENCH_PEERS?.trim() !== '0',
 };
 export const ADMIN_URL = process.env.DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -272,7 +273,8 @@ function backendCpuSpent(before: Map<number, number> | null, after: Map<number, 
 // Servers.
 
 export interface Server {
-  kind: 'ceiling' | 'service';
+  /** `ceiling`, `service`, or a peer's id (`peer-apollo`, …). */
+  kind: string;
   child: Child;
   baseUrl: string;
   /** VmRSS once ready, before any load. */
@@ -331,8 +333,8 @@ function productionCommand(): { env: Record<string, string>; args: string[] } {
   return { env, args };
 }
 
-/** A TypeScript server of the bench's own, run through tsx in production mode. */
-async function startScript(kind: 'ceiling', script: string, databaseUrl: string, nodeArgsVariable: string): Promise<Server> {
+/** A TypeScript server of the bench's own (the ceiling, a peer), run through tsx in production mode. */
+async function startScript(kind: string, script: string, databaseUrl: string, nodeArgsVariable: string): Promise<Server> {
   const port = await freePort();
   const env = benchEnv({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: databaseUrl, DB_POOL_MAX: String(settings.dbPoolMax) });
   const started = performance.now();
@@ -346,6 +348,10 @@ async function startScript(kind: 'ceiling', script: string, databaseUrl: string,
 
 export function startCeiling(databaseUrl: string): Promise<Server> {
   return startScript('ceiling', 'bench/ceiling.ts', databaseUrl, 'BENCH_CEILING_NODE_ARGS');
+}
+
+export function startPeer(peer: Peer, databaseUrl: string): Promise<Server> {
+  return startScript(peer.id, peer.script, databaseUrl, 'BENCH_PEER_NODE_ARGS');
 }
 
 export function logTail(logPath: string | undefined, bytes = 4_000): string {
@@ -363,7 +369,8 @@ export function logTail(logPath: string | undefined, bytes = 4_000): string {
 
 export interface Measurement {
   round: number;
-  server: 'ceiling' | 'service';
+  /** Server.kind. */
+  server: string;
   requests: number;
   durationSec: number;
   reqPerSec: number;

@@ -1,13 +1,13 @@
 /**
  * What the bench reports: medians over the rounds, ratios to the ceiling of the same round, the
- * targets beside them, and bench/results/latest.json (+ a timestamped copy).
+ * targets beside them, the peers' table, and bench/results/latest.json (+ a timestamped copy).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, type EmbeddedStartup, type Measurement } from './harness.js';
-import { P99_MAX_RATIO, RSS_MAX_MB, type Scenario } from './scenarios.js';
+import { P99_MAX_RATIO, PEER_GOAL, RSS_MAX_MB, type Peer, type Scenario } from './scenarios.js';
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
@@ -18,6 +18,16 @@ const median = (values: number[]): number => {
 };
 
 type Side = Pick<Measurement, 'reqPerSec' | 'p50Ms' | 'p99Ms' | 'maxRssMb' | 'cpuUsPerRequest' | 'pgCpuUsPerRequest'>;
+
+interface PeerSummary {
+  id: string;
+  title: string;
+  side: Side;
+  /** To the ceiling, as `ratio` is for the service. */
+  ratio: Side;
+  /** The service's req/s over this peer's, per round, then the median. */
+  serviceRatio: number;
+}
 
 export interface ScenarioSummary {
   id: string;
@@ -30,6 +40,8 @@ export interface ScenarioSummary {
     p99: { max: number; pass: boolean };
     rss: { maxMb: number; pass: boolean };
   };
+  /** Only in the scenarios the peers ran. */
+  peers?: PeerSummary[];
   runs: Measurement[];
 }
 
@@ -56,12 +68,18 @@ function ratios(runs: Measurement[], to: Measurement[]): Side {
   };
 }
 
-export function summarise(scenario: Scenario, runs: Measurement[]): ScenarioSummary {
-  const of = (kind: Measurement['server']) => runs.filter((r) => r.server === kind).sort((a, b) => a.round - b.round);
+export function summarise(scenario: Scenario, runs: Measurement[], peers: Peer[]): ScenarioSummary {
+  const of = (kind: string) => runs.filter((r) => r.server === kind).sort((a, b) => a.round - b.round);
   const service = of('service');
   const ceiling = of('ceiling');
   const serviceSide = side(service);
   const ratio = ratios(service, ceiling);
+  const peerSummaries = peers
+    .filter((peer) => of(peer.id).length > 0)
+    .map((peer): PeerSummary => {
+      const list = of(peer.id);
+      return { id: peer.id, title: peer.title, side: side(list), ratio: ratios(list, ceiling), serviceRatio: ratios(service, list).reqPerSec };
+    });
   return {
     id: scenario.id,
     title: scenario.title,
@@ -76,6 +94,7 @@ export function summarise(scenario: Scenario, runs: Measurement[]): ScenarioSumm
       p99: { max: P99_MAX_RATIO, pass: ratio.p99Ms <= P99_MAX_RATIO },
       rss: { maxMb: RSS_MAX_MB, pass: serviceSide.maxRssMb <= RSS_MAX_MB },
     },
+    ...(peerSummaries.length ? { peers: peerSummaries } : {}),
     runs,
   };
 }
@@ -121,6 +140,48 @@ export function table(summaries: ScenarioSummary[]): string {
       : `${fmt(s.service.pgCpuUsPerRequest)} (${fmt(s.ceiling.pgCpuUsPerRequest)})`,
   ]);
   return markdown(header, rows);
+}
+
+/**
+ * The peers beside the service in the scenarios they ran: req/s as a share of the same round's
+ * ceiling, node CPU per request and p99; then the service's req/s as a share of each peer's.
+ * Null when no scenario ran the peers.
+ */
+export function peersTable(summaries: ScenarioSummary[]): string | null {
+  const withPeers = summaries.filter((s) => s.peers?.length);
+  if (withPeers.length === 0) return null;
+  const header = ['server', ...withPeers.flatMap((s) => [`${s.id} / ceiling`, 'node CPU µs/req', 'p99 ms'])];
+  const row = (label: string, pick: (s: ScenarioSummary) => { side: Side; ratio: number | null }): string[] => [
+    label,
+    ...withPeers.flatMap((s) => {
+      const { side: x, ratio } = pick(s);
+      return [ratio === null ? `1.00 (${fmt(x.reqPerSec)} req/s)` : fmt(ratio, 2), fmt(x.cpuUsPerRequest), fmt(x.p99Ms)];
+    }),
+  ];
+  const peers = withPeers[0]!.peers!;
+  const rows = [
+    row('ceiling: node:http + pg', (s) => ({ side: s.ceiling, ratio: null })),
+    ...peers.map((peer) =>
+      row(peer.title, (s) => {
+        const p = s.peers!.find((x) => x.id === peer.id)!;
+        return { side: p.side, ratio: p.ratio.reqPerSec };
+      }),
+    ),
+    row('profile-gateway', (s) => ({ side: s.service, ratio: s.ratio.reqPerSec })),
+  ];
+  const shares = peers.map((peer) => {
+    const parts = withPeers.map((s) => `${s.id} ${fmt(s.peers!.find((x) => x.id === peer.id)!.serviceRatio, 2)}`);
+    const goal = PEER_GOAL.peer === peer.id ? peerGoal(withPeers) : '';
+    return `profile-gateway's req/s as a share of ${peer.title}'s: ${parts.join(', ')}${goal}`;
+  });
+  return `${markdown(header, rows)}\n\n${shares.join('\n')}`;
+}
+
+function peerGoal(summaries: ScenarioSummary[]): string {
+  const s = summaries.find((x) => x.id === PEER_GOAL.scenario);
+  const share = s?.peers?.find((x) => x.id === PEER_GOAL.peer)?.serviceRatio;
+  if (share === undefined) return '';
+  return ` (goal on ${PEER_GOAL.scenario}: ≥ ${fmt(PEER_GOAL.min, 2)} ${verdict(share >= PEER_GOAL.min)})`;
 }
 
 export interface Machine {

@@ -1,20 +1,22 @@
 /**
- * `npm run bench`: the service against its physical ceiling, on a real PostgreSQL.
+ * `npm run bench`: the service against its physical ceiling and two peers, on a real PostgreSQL.
  *
- * Creates a fresh database, starts the service (production settings) and bench/ceiling.ts as child
- * processes, seeds users with sessions, checks both answer the same, then loads both with
- * autocannon, alternating ceiling and service runs, for each scenario and round. Prints a table of
- * medians and ratios and writes it to bench/results/. Then times the embedded (PGlite) start-up.
- * Traffic goes to 127.0.0.1 only; children are killed and the database dropped whatever happens.
+ * Creates a fresh database, starts the service (production settings), bench/ceiling.ts and the
+ * peers (bench/peers/) as child processes, seeds users with sessions, checks all answer the same,
+ * then loads each with autocannon, alternating the servers' order every round, for each scenario
+ * and round (the peers only in the scenarios marked for them). Prints the tables of medians and
+ * ratios and writes them to bench/results/. Then times the embedded (PGlite) start-up. Traffic
+ * goes to 127.0.0.1 only; children are killed and the database dropped whatever happens.
  *
  * The parts: bench/harness.ts (processes, load, measurements), bench/scenarios.ts (what is sent,
- * the targets, the correctness check), bench/report.ts (table, JSON).
+ * the targets, the peers, the correctness check), bench/report.ts (tables, JSON).
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, used only to
  * create and drop the bench database), BENCH_DURATION, BENCH_WARMUP, BENCH_ROUNDS,
- * BENCH_CONNECTIONS, BENCH_USERS, BENCH_SCENARIOS (comma-separated ids), BENCH_EMBEDDED=0 to skip
- * the PGlite start-up timing, BENCH_TIMEOUT (seconds, hard stop), BENCH_SERVICE_NODE_ARGS and
- * BENCH_CEILING_NODE_ARGS (extra node flags for either server, e.g. --cpu-prof).
+ * BENCH_CONNECTIONS, BENCH_USERS, BENCH_SCENARIOS (comma-separated ids), BENCH_PEERS=0 to skip the
+ * peers, BENCH_EMBEDDED=0 to skip the PGlite start-up timing, BENCH_TIMEOUT (seconds, hard stop),
+ * BENCH_SERVICE_NODE_ARGS, BENCH_CEILING_NODE_ARGS and BENCH_PEER_NODE_ARGS (extra node flags for
+ * those servers, e.g. --cpu-prof).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,14 +34,16 @@ import {
   ROOT,
   settings,
   startCeiling,
+  startPeer,
   startService,
   stopChild,
   wasInterrupted,
   type EmbeddedStartup,
   type Measurement,
+  type Server,
 } from './harness.js';
-import { fmt, machine, summarise, table, writeReport } from './report.js';
-import { SCENARIOS, validate } from './scenarios.js';
+import { fmt, machine, peersTable, summarise, table, writeReport } from './report.js';
+import { PEERS, SCENARIOS, validate } from './scenarios.js';
 import { seedUsers } from './seed.js';
 
 async function main(): Promise<number> {
@@ -61,6 +65,7 @@ async function main(): Promise<number> {
   const selected = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
   let scenarios = selected?.length ? SCENARIOS.filter((s) => selected.includes(s.id)) : SCENARIOS;
   if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS names none of ${SCENARIOS.map((s) => s.id).join(', ')}`);
+  const peers = settings.peers && scenarios.some((s) => s.peers) ? PEERS : [];
 
   console.log('  building the service (npm run build)');
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
@@ -74,16 +79,19 @@ async function main(): Promise<number> {
   const tokens = await seedUsers(database.url, settings.users);
   console.log(`  seeded ${fmt(tokens.length)} users with sessions in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
   const ceiling = await startCeiling(database.url);
+  const peerServers: Server[] = [];
+  for (const peer of peers) peerServers.push(await startPeer(peer, database.url));
 
-  const rest = await validate(service, ceiling, tokens);
+  const rest = await validate(service, ceiling, peerServers, tokens);
   scenarios = scenarios.filter((s) => rest || !s.rest);
 
   const runs = new Map<string, Measurement[]>(scenarios.map((s) => [s.id, []]));
   const loadStart = performance.now();
   for (let round = 1; round <= settings.rounds; round++) {
     for (const scenario of scenarios) {
-      // Alternate which goes first, so a drift in the machine's load favours neither.
-      const order = round % 2 === 1 ? [ceiling, service] : [service, ceiling];
+      // Alternate the order, so a drift in the machine's load favours none of them.
+      const servers = [ceiling, service, ...(scenario.peers ? peerServers : [])];
+      const order = round % 2 === 1 ? servers : servers.reverse();
       const line: string[] = [];
       for (const server of order) {
         if (round === 1) await measure(server, scenario, tokens, round, true, database.url);
@@ -99,7 +107,7 @@ async function main(): Promise<number> {
   const serviceExit = await stopChild(service.child);
   if (serviceExit !== 0) console.log(`  ! the service exited with ${serviceExit} on SIGTERM (expected 0)`);
   if (service.logFd !== undefined) fs.closeSync(service.logFd);
-  await stopChild(ceiling.child);
+  for (const server of [ceiling, ...peerServers]) await stopChild(server.child);
   await dropDatabase();
   removeTempDirs();
   console.log(`  database ${database.name} dropped`);
@@ -110,7 +118,7 @@ async function main(): Promise<number> {
     removeTempDirs();
   }
 
-  const summaries = scenarios.map((s) => summarise(s, runs.get(s.id)!));
+  const summaries = scenarios.map((s) => summarise(s, runs.get(s.id)!, peers));
   const wallSec = (performance.now() - began) / 1000;
   const skipped = SCENARIOS.filter((s) => !scenarios.includes(s)).map((s) => s.id);
 
@@ -119,6 +127,11 @@ async function main(): Promise<number> {
     'Medians over the rounds; ratios are the median of each round\'s service/ceiling pair; RSS is the peak VmRSS of the server ' +
       'process over all rounds; node CPU is that process\'s own CPU time per request, PG CPU that of the PostgreSQL backends serving it.',
   );
+  const beside = peersTable(summaries);
+  if (beside) {
+    console.log(`\nPeers (bench/peers/), same database, same statement as the ceiling, same rounds; req/s as a share of the same round's ceiling:\n`);
+    console.log(`${beside}\n`);
+  }
   if (skipped.length) console.log(`Skipped: ${skipped.join(', ')}${rest ? '' : ' (no REST routes in the service yet)'}`);
   if (embedded) {
     console.log(
@@ -126,13 +139,14 @@ async function main(): Promise<number> {
         `repeat ${(embedded.repeatMs / 1000).toFixed(1)} s (same DATA_DIR).`,
     );
   }
-  console.log(`RSS once ready, before any load: service ${fmt(service.idleRssMb)} MB, ceiling ${fmt(ceiling.idleRssMb)} MB.`);
+  const idle = [service, ceiling, ...peerServers].map((s) => `${s.kind} ${fmt(s.idleRssMb)} MB`).join(', ');
+  console.log(`RSS once ready, before any load: ${idle}.`);
   console.log(`Wall time ${fmt(wallSec)} s (load ${fmt(loadSec)} s).`);
 
   const written = writeReport({
     machine: { ...host, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg() },
-    settings: { ...settings, scenarios: scenarios.map((s) => s.id), skipped },
-    idleRssMb: { service: service.idleRssMb, ceiling: ceiling.idleRssMb },
+    settings: { ...settings, scenarios: scenarios.map((s) => s.id), skipped, peers: peers.map((p) => p.id) },
+    idleRssMb: Object.fromEntries([service, ceiling, ...peerServers].map((s) => [s.kind, s.idleRssMb])),
     wallSeconds: wallSec,
     loadSeconds: loadSec,
     scenarios: summaries,

@@ -1,7 +1,8 @@
 /**
  * What the bench sends: each scenario's requests (the same URLs, methods, bodies and tokens for
- * every server), the targets set beside them, and the correctness check made before any timing
- * (every server answers the same JSON for the same user).
+ * every server), the targets set beside them, the peers that run the scenarios marked for them,
+ * and the correctness check made before any timing (every server answers the same JSON for the
+ * same user).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { generateToken } from '../src/domain/tokens.js';
@@ -18,6 +19,8 @@ export interface Scenario {
   title: string;
   /** Needs the REST routes. */
   rest: boolean;
+  /** Also run on the peers (bench/peers/). */
+  peers: boolean;
   /** Target share of the ceiling's req/s, if the issue sets one. */
   minThroughputRatio: number | null;
   request(sequence: number): Sent;
@@ -33,14 +36,15 @@ const GET_ME: Sent = { method: 'GET', path: '/me' };
 const patchMe = (sequence: number): Sent => ({ method: 'PATCH', path: '/me', body: JSON.stringify({ bio: `Bench bio ${sequence}` }) });
 
 export const SCENARIOS: Scenario[] = [
-  { id: 'graphql-me', title: 'GraphQL me { id name status createdAt }', rest: false, minThroughputRatio: 0.85, request: () => GRAPHQL_SMALL },
-  { id: 'graphql-me-full', title: 'GraphQL me, every field', rest: false, minThroughputRatio: 0.85, request: () => GRAPHQL_FULL },
-  { id: 'rest-get-me', title: 'REST GET /me', rest: true, minThroughputRatio: 0.95, request: () => GET_ME },
-  { id: 'rest-patch-me', title: 'REST PATCH /me (bio)', rest: true, minThroughputRatio: 0.8, request: patchMe },
+  { id: 'graphql-me', title: 'GraphQL me { id name status createdAt }', rest: false, peers: true, minThroughputRatio: 0.85, request: () => GRAPHQL_SMALL },
+  { id: 'graphql-me-full', title: 'GraphQL me, every field', rest: false, peers: false, minThroughputRatio: 0.85, request: () => GRAPHQL_FULL },
+  { id: 'rest-get-me', title: 'REST GET /me', rest: true, peers: true, minThroughputRatio: 0.95, request: () => GET_ME },
+  { id: 'rest-patch-me', title: 'REST PATCH /me (bio)', rest: true, peers: false, minThroughputRatio: 0.8, request: patchMe },
   {
     id: 'mix',
     title: 'mix: 80% GraphQL me, 10% GET /me, 10% PATCH /me',
     rest: true,
+    peers: false,
     minThroughputRatio: null,
     request: (sequence) => {
       const r = Math.random();
@@ -51,6 +55,26 @@ export const SCENARIOS: Scenario[] = [
 
 export const P99_MAX_RATIO = 2;
 export const RSS_MAX_MB = 150;
+
+export interface Peer {
+  /** Server.kind in the measurements and in bench/results/. */
+  id: string;
+  title: string;
+  script: string;
+}
+
+/**
+ * Other servers over the same database and the same statement as the ceiling, run beside the
+ * service in the scenarios marked `peers`: where the service stands against them, not only
+ * against the ceiling.
+ */
+export const PEERS: Peer[] = [
+  { id: 'peer-apollo', title: 'bare Apollo Server 5 on Fastify, tuned', script: 'bench/peers/apollo.ts' },
+  { id: 'peer-mercurius', title: 'Mercurius + graphql-jit', script: 'bench/peers/mercurius.ts' },
+];
+
+/** Issue 15: on GraphQL `me`, the service's req/s at least this share of the bare Apollo peer's. */
+export const PEER_GOAL = { peer: 'peer-apollo', scenario: 'graphql-me', min: 0.8 };
 
 // ---------------------------------------------------------------------------------------------
 // Correctness before any timing: every server answers the same for the same token.
@@ -98,8 +122,8 @@ function mustBeOk(what: string, result: { status: number; json: unknown }): void
   if (result.status !== 200 || errors) throw new Error(`${what}: expected 200 without errors, got ${result.status} ${JSON.stringify(result.json)}`);
 }
 
-/** Returns whether the service has the REST routes. */
-export async function validate(service: Server, ceiling: Server, tokens: string[]): Promise<boolean> {
+/** Returns whether the service has the REST routes. The peers are checked on GraphQL `me` and GET /me. */
+export async function validate(service: Server, ceiling: Server, peers: Server[], tokens: string[]): Promise<boolean> {
   const probe = await call(service, GET_ME, tokens[0]!);
   const rest = probe.status !== 404;
   if (!rest) console.log('  ! the service has no GET /me yet (404): REST scenarios are skipped');
@@ -107,9 +131,9 @@ export async function validate(service: Server, ceiling: Server, tokens: string[
   const sample = [tokens[0]!, tokens[1]!, tokens[2]!, tokens[tokens.length - 1]!];
   for (const [i, token] of sample.entries()) {
     for (const [label, sent, servers] of [
-      ['GraphQL me', GRAPHQL_SMALL, [service]],
-      ['GraphQL me (every field)', GRAPHQL_FULL, [service]],
-      ['GET /me', GET_ME, rest ? [service] : []],
+      ['GraphQL me', GRAPHQL_SMALL, [service, ...peers]],
+      ['GraphQL me (every field)', GRAPHQL_FULL, [service, ...peers]],
+      ['GET /me', GET_ME, rest ? [service, ...peers] : peers],
     ] as const) {
       const c = await call(ceiling, sent, token);
       mustBeOk(`${label} on the ceiling`, c);
@@ -132,15 +156,18 @@ export async function validate(service: Server, ceiling: Server, tokens: string[
       mustEqual(`GET /me after PATCH for user #${i}`, service, (await call(service, GET_ME, token)).json, ceiling, (await call(ceiling, GET_ME, token)).json);
     }
   }
-  // Both really check the token.
+  // All really check the token.
   const stranger = generateToken();
-  for (const server of [service, ceiling]) {
+  for (const server of [service, ceiling, ...peers]) {
     const answer = await call(server, GRAPHQL_SMALL, stranger);
     if ((answer.json as { data?: { me?: unknown } } | null)?.data?.me !== null) {
       throw new Error(`${server.kind} answered an unknown token with ${JSON.stringify(answer.json)}`);
     }
-    if (rest && (await call(server, GET_ME, stranger)).status !== 401) throw new Error(`${server.kind} did not refuse an unknown token on GET /me`);
+    const refuses = rest || server !== service;
+    if (refuses && (await call(server, GET_ME, stranger)).status !== 401) throw new Error(`${server.kind} did not refuse an unknown token on GET /me`);
   }
-  console.log(`  both servers give the same answers for ${sample.length} users${rest ? ' (GraphQL, GET and PATCH /me)' : ' (GraphQL)'}`);
+  const checked = rest ? ' (GraphQL, GET and PATCH /me)' : ' (GraphQL)';
+  const also = peers.length ? `; the peers too (GraphQL and GET /me)` : '';
+  console.log(`  ${peers.length ? 'all' : 'both'} servers give the same answers for ${sample.length} users${checked}${also}`);
   return rest;
 }
