@@ -113,11 +113,15 @@ export type UpdateMeInput = {
   timezone?: InputMaybe<Scalars['TimeZone']['input']>;
 };
 
-/** A user of the platform. Fields marked private answer only to the user themself. */
+/**
+ * A user of the platform. Private fields answer only to the user themself: through `me`, the `user`
+ * of the AuthPayload they were just given, or `_entities` with their own token. For anyone else each
+ * private field asked for is null, with a FORBIDDEN error on its path; the rest of the User resolves.
+ */
 export type User = {
   __typename?: 'User';
-  /** Private. How many sessions of this user are neither revoked nor expired. */
-  activeSessions: Scalars['Int']['output'];
+  /** Private; never null through `me`. How many sessions of this user are neither revoked nor expired. */
+  activeSessions?: Maybe<Scalars['Int']['output']>;
   /** Where the user's picture is. The server never fetches it. */
   avatarUrl?: Maybe<Scalars['URL']['output']>;
   /** A short text about the user: up to 1000 characters; newlines allowed. */
@@ -134,8 +138,8 @@ export type User = {
   name: Scalars['String']['output'];
   /** Private. The user's phone number in E.164 form. */
   phoneNumber?: Maybe<Scalars['PhoneNumber']['output']>;
-  /** Private. Where the account stands. */
-  status: UserStatus;
+  /** Private; never null through `me`. Where the account stands. */
+  status?: Maybe<UserStatus>;
   /** Private. The user's time zone, in canonical IANA form. */
   timezone?: Maybe<Scalars['TimeZone']['output']>;
   /** When the profile last changed. Never goes back. */
@@ -333,7 +337,7 @@ export interface UuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  activeSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  activeSessions?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['URL']>, ParentType, ContextType>;
   bio?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -342,7 +346,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   locale?: Resolver<Maybe<ResolversTypes['Locale']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phoneNumber?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['UserStatus']>, ParentType, ContextType>;
   timezone?: Resolver<Maybe<ResolversTypes['TimeZone']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
