@@ -14,7 +14,7 @@ import type { Config } from './config.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './db/errors.js';
 import { databaseReady } from './db/health.js';
 import { createContext, type Context } from './graphql/context.js';
-import { formatError, serviceUnavailablePlugin } from './graphql/errors.js';
+import { errorsPlugin, formatError } from './graphql/errors.js';
 import { graphqlHttpErrorHandler } from './graphql/http-errors.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
@@ -77,7 +77,7 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      serviceUnavailablePlugin,
+      errorsPlugin,
       {
         // Masked errors carry the request id, so a client can quote it and we can find the log line.
         async requestDidStart({ contextValue }) {

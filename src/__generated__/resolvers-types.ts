@@ -25,7 +25,7 @@ export type Scalars = {
   /** An IANA time zone name, stored and returned in canonical form, e.g. `Europe/Paris`. */
   TimeZone: { input: string; output: string; }
   /** An absolute `https:` or `http:` URL without credentials, at most 2048 characters. */
-  URL: { input: URL; output: string; }
+  URL: { input: string; output: string; }
   /** A UUID, lower-case, e.g. `0b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b`. */
   UUID: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }

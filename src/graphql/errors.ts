@@ -2,7 +2,7 @@ import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
-import { DomainError, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
+import { DomainError, ServiceUnavailableError, ValidationError, type FieldError } from '../domain/errors.js';
 import type { Context } from './context.js';
 
 export const INTERNAL_MESSAGE = 'Internal server error.';
@@ -10,7 +10,8 @@ export const INTERNAL_MESSAGE = 'Internal server error.';
 /**
  * The one place where errors become what GraphQL clients see. Domain errors keep their message and
  * get their code; scalar parse errors get `BAD_USER_INPUT` and the offending field; anything else
- * is masked (its details go to the log, with the request id the client gets).
+ * is masked (its details go to the log, with the request id the client gets). A validation error
+ * naming several fields is split into one error per field by `errorsPlugin`.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
@@ -19,7 +20,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof ValidationError) {
       extensions.field = original.field;
-      extensions.errors = original.errors;
+      if (original.errors.length > 1) extensions[FIELD_ERRORS] = original.errors;
     } else if ('field' in original && original.field) {
       extensions.field = original.field;
     }
@@ -36,16 +37,37 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { ...formatted, extensions: stripStack(formatted.extensions) };
 }
 
+/** Where formatError leaves a validation error's fields for errorsPlugin; never sent. */
+const FIELD_ERRORS = 'fieldErrors';
+
 /**
- * A database outage is a 503 with Retry-After, not a masked 500: for errors raised while
- * resolving (formatError has given them SERVICE_UNAVAILABLE), with the request id to quote.
+ * One BAD_USER_INPUT error per offending field, each with its `extensions.field` and the same
+ * path, as REST lists them in `errors`: a client maps each to its form field.
  */
-export const serviceUnavailablePlugin: ApolloServerPlugin<Context> = {
+function perField(error: GraphQLFormattedError): GraphQLFormattedError | GraphQLFormattedError[] {
+  const fields = error.extensions?.[FIELD_ERRORS] as FieldError[] | undefined;
+  if (!fields) return error;
+  return fields.map(({ field, message }) => ({
+    ...error,
+    message: `${field}: ${message}`,
+    extensions: { code: error.extensions!.code, field },
+  }));
+}
+
+/**
+ * What formatError cannot do one error at a time: a validation error naming several fields
+ * becomes one error per field; a database outage is a 503 with Retry-After, not a masked 500, for
+ * errors raised while resolving (formatError has given them SERVICE_UNAVAILABLE), with the
+ * request id to quote.
+ */
+export const errorsPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart({ contextValue }) {
     return {
       async willSendResponse({ response }) {
-        if (response.body.kind !== 'single') return;
-        const unavailable = (response.body.singleResult.errors ?? []).filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
+        if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+        const errors = response.body.singleResult.errors.flatMap(perField);
+        response.body.singleResult.errors = errors;
+        const unavailable = errors.filter((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
         if (unavailable.length === 0) return;
         response.http.status = 503;
         response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
