@@ -21,7 +21,7 @@ const config: CodegenConfig = {
           Locale: 'string',
           TimeZone: 'string',
           EmailAddress: 'string',
-          URL: { input: 'URL', output: 'string' },
+          URL: 'string',
         },
       },
     },

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/__generated__/', '.data/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/__generated__/', '.data/', 'bench/results/', 'examples/*/src/gql/', 'examples/*/src/rest/api.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
-  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -18,6 +17,7 @@ import { errorsPlugin, formatError } from './graphql/errors.js';
 import { graphqlHttpErrorHandler } from './graphql/http-errors.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
+import { federatedTracing } from './graphql/tracing.js';
 import { loggerOptions, logRequests } from './http/logging.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerSecurity } from './http/security.js';
@@ -80,7 +80,7 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginInlineTraceDisabled(),
+      federatedTracing(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       errorsPlugin(app.log),
     ],

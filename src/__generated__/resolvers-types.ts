@@ -25,7 +25,7 @@ export type Scalars = {
   /** An IANA time zone name, stored and returned in canonical form, e.g. `Europe/Paris`. */
   TimeZone: { input: string; output: string; }
   /** An absolute `https:` or `http:` URL without credentials, at most 2048 characters. */
-  URL: { input: URL; output: string; }
+  URL: { input: string; output: string; }
   /** A UUID, lower-case, e.g. `0b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b`. */
   UUID: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
@@ -214,11 +214,15 @@ export type UpdateMeInput = {
   timezone?: InputMaybe<Scalars['TimeZone']['input']>;
 };
 
-/** A user of the platform. Fields marked private answer only to the user themself. */
+/**
+ * A user of the platform. Private fields answer only to the user themself: through `me`, the `user`
+ * of the AuthPayload they were just given, or `_entities` with their own token. For anyone else each
+ * private field asked for is null, with a FORBIDDEN error on its path; the rest of the User resolves.
+ */
 export type User = {
   __typename?: 'User';
-  /** Private. How many sessions of this user are neither revoked nor expired. */
-  activeSessions: Scalars['Int']['output'];
+  /** Private; never null through `me`. How many sessions of this user are neither revoked nor expired. */
+  activeSessions?: Maybe<Scalars['Int']['output']>;
   /** Where the user's picture is. The server never fetches it. */
   avatarUrl?: Maybe<Scalars['URL']['output']>;
   /** A short text about the user: up to 1000 characters; newlines allowed. */
@@ -239,8 +243,8 @@ export type User = {
   phoneNumber?: Maybe<Scalars['PhoneNumber']['output']>;
   /** Private. The user's live sessions: the calling one first, then by when they were last used. Never null through `me`. */
   sessions?: Maybe<Array<Session>>;
-  /** Private. Where the account stands. */
-  status: UserStatus;
+  /** Private; never null through `me`. Where the account stands. */
+  status?: Maybe<UserStatus>;
   /** Private. The user's time zone, in canonical IANA form. */
   timezone?: Maybe<Scalars['TimeZone']['output']>;
   /** When the profile last changed. Never goes back. */
@@ -470,7 +474,7 @@ export interface UuidScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  activeSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  activeSessions?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['URL']>, ParentType, ContextType>;
   bio?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -481,7 +485,7 @@ export type UserResolvers<ContextType = Context, ParentType extends ResolversPar
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phoneNumber?: Resolver<Maybe<ResolversTypes['PhoneNumber']>, ParentType, ContextType>;
   sessions?: Resolver<Maybe<Array<ResolversTypes['Session']>>, ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['UserStatus']>, ParentType, ContextType>;
   timezone?: Resolver<Maybe<ResolversTypes['TimeZone']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;

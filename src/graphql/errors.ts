@@ -3,14 +3,15 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
-import { DomainError, ServiceUnavailableError, ValidationError } from '../domain/errors.js';
+import { DomainError, ServiceUnavailableError, ValidationError, type FieldError } from '../domain/errors.js';
 import { INTERNAL_MESSAGE } from '../http/errors.js';
 import type { Context } from './context.js';
 
 /**
  * The one place where errors become what GraphQL clients see. Domain errors keep their message and
  * get their code; scalar parse errors get `BAD_USER_INPUT` and the offending field; anything else
- * is masked (its details go to the log, with the request id the client gets).
+ * is masked (its details go to the log, with the request id the client gets). A validation error
+ * naming several fields is split into one error per field by `errorsPlugin`.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
@@ -19,7 +20,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const extensions: Record<string, unknown> = { code: original.code };
     if (original instanceof ValidationError) {
       extensions.field = original.field;
-      extensions.errors = original.errors;
+      if (original.errors.length > 1) extensions[FIELD_ERRORS] = original.errors;
     } else if ('field' in original && original.field) {
       extensions.field = original.field;
     }
@@ -36,8 +37,27 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { ...formatted, extensions: stripStack(formatted.extensions) };
 }
 
+/** Where formatError leaves a validation error's fields for errorsPlugin; never sent. */
+const FIELD_ERRORS = 'fieldErrors';
+
+/**
+ * One BAD_USER_INPUT error per offending field, each with its `extensions.field` and the same
+ * path, as REST lists them in `errors`: a client maps each to its form field.
+ */
+function perField(error: GraphQLFormattedError): GraphQLFormattedError | GraphQLFormattedError[] {
+  const fields = error.extensions?.[FIELD_ERRORS] as FieldError[] | undefined;
+  if (!fields) return error;
+  return fields.map(({ field, message }) => ({
+    ...error,
+    message: `${field}: ${message}`,
+    extensions: { code: error.extensions!.code, field },
+  }));
+}
+
 /**
  * What Apollo does with errors besides formatting them, in one plugin:
+ * - a validation error naming several fields becomes one error per field (formatError works one
+ *   error at a time);
  * - a database outage is a 503 with Retry-After, not a masked 500 (formatError has given those
  *   errors SERVICE_UNAVAILABLE), and masked errors carry the request id, so a client can quote it
  *   and we can find the log line;
@@ -54,7 +74,9 @@ export function errorsPlugin(log: FastifyBaseLogger): ApolloServerPlugin<Context
     },
     async willSendResponse({ response, contextValue }) {
       if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
-      for (const error of response.body.singleResult.errors) {
+      const errors = response.body.singleResult.errors.flatMap(perField);
+      response.body.singleResult.errors = errors;
+      for (const error of errors) {
         const code = error.extensions?.code;
         if (code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE') continue;
         (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import {
   DateTimeResolver,
   EmailAddressResolver,
@@ -36,6 +36,31 @@ function reportingLiteral(scalar: GraphQLScalarType): GraphQLScalarType {
 }
 
 /**
+ * For the scalars of updateMe's and signUp's inputs: any string is taken as it is, and the domain
+ * layer checks and normalises it along with every other field of the input (validation.ts). So
+ * one answer names every bad field, each with `extensions.field`, with the same HTTP status
+ * whichever field it is, as REST does; graphql-scalars' syntax check here would refuse some bad
+ * values while coercing variables (a 400 with that error alone) and let others through to the
+ * domain (a 200). A value that is not a string at all is still refused while coercing. What we
+ * answer keeps graphql-scalars' check in `serialize`.
+ */
+function checkedByDomain(scalar: GraphQLScalarType): GraphQLScalarType {
+  const config = scalar.toConfig();
+  const refuse = (got: string) => `${config.name} must be a string; got ${got}.`;
+  return new GraphQLScalarType({
+    ...config,
+    parseValue(value) {
+      if (typeof value !== 'string') throw new TypeError(refuse(Array.isArray(value) ? 'an array' : typeof value));
+      return value;
+    },
+    parseLiteral(ast) {
+      if (ast.kind !== Kind.STRING) throw new GraphQLError(refuse(ast.kind), { nodes: ast, extensions: { code: 'BAD_USER_INPUT' } });
+      return ast.value;
+    },
+  });
+}
+
+/**
  * TimeZone's serialize builds two Intl.DateTimeFormat objects per value: ~17% of the CPU of a
  * `me` asking for every field (measured). The zones we answer are canonical names from our own
  * rows, a few hundred at most: each is checked once, then remembered (bounded all the same).
@@ -60,9 +85,9 @@ function rememberingSerialize(scalar: GraphQLScalarType, max = 2_000): GraphQLSc
 export const scalars = {
   UUID: reportingLiteral(UUIDResolver),
   DateTime: reportingLiteral(DateTimeResolver),
-  PhoneNumber: reportingLiteral(PhoneNumberResolver),
-  Locale: reportingLiteral(LocaleResolver),
-  TimeZone: rememberingSerialize(reportingLiteral(TimeZoneResolver)),
-  EmailAddress: reportingLiteral(EmailAddressResolver),
-  URL: reportingLiteral(URLResolver),
+  PhoneNumber: checkedByDomain(PhoneNumberResolver),
+  Locale: checkedByDomain(LocaleResolver),
+  TimeZone: rememberingSerialize(checkedByDomain(TimeZoneResolver)),
+  EmailAddress: checkedByDomain(EmailAddressResolver),
+  URL: checkedByDomain(URLResolver),
 };

@@ -2,42 +2,26 @@
  * This subgraph composed into a supergraph with a second, small one (reviews), served by a real
  * @apollo/gateway, all in-process on loopback. Composition is what rover does: `_service { sdl }`
  * of each subgraph through @apollo/composition. The gateway forwards the Authorization header,
- * as the router does with `headers: all: request: - propagate: named: authorization`.
+ * as the router does with `headers: all: request: - propagate: named: authorization`. Also: the
+ * supergraph keeps @tag and @authenticated, and a contract without `@tag(name: "private")` is a
+ * valid supergraph a gateway serves, with no private field in it.
  */
 import { randomUUID } from 'node:crypto';
-import { composeServices } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signUp, startTestApp, type GraphQLResponse, type SignedUp, type TestApp } from '../helpers.js';
+import { apiSchemaOf, compose, contractWithout, fieldDirectives, forApolloGateway, REVIEWS_SDL } from './supergraph.js';
 
 interface GatewayContext {
   authorization?: string;
 }
 
-const REVIEWS_SDL = parse(`
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-
-  scalar UUID
-
-  type User @key(fields: "id", resolvable: false) {
-    id: UUID!
-  }
-
-  type Review {
-    id: ID!
-    body: String!
-    author: User
-  }
-
-  type Query {
-    reviews: [Review!]!
-  }
-`);
+const PRIVATE = ['status', 'activeSessions', 'defaultEmail', 'phoneNumber', 'locale', 'timezone', 'emails', 'sessions'];
 
 let t: TestApp;
 let ada: SignedUp;
@@ -45,6 +29,8 @@ let bob: SignedUp;
 let ghostId: string;
 const closers: (() => Promise<void>)[] = [];
 let gatewayUrl: string;
+let contractUrl: string;
+let supergraphSdl: string;
 
 async function startReviews(reviews: { id: string; body: string; authorId: string }[]): Promise<string> {
   const server = new ApolloServer({
@@ -74,31 +60,10 @@ async function sdlOf(url: string): Promise<string> {
   return body.data._service.sdl;
 }
 
-/** POST to the gateway, as a client of the supergraph would. */
-function viaGateway(query: string, token?: string): Promise<GraphQLResponse> {
-  return gql(gatewayUrl.replace(/\/graphql$/, ''), query, undefined, token);
-}
-
-beforeAll(async () => {
-  t = await startTestApp();
-  ada = await signUp(t.url, { name: 'Ada', phoneNumber: '+14155552671' });
-  bob = await signUp(t.url, { name: 'Bob' });
-  ghostId = randomUUID();
-  const reviewsUrl = await startReviews([
-    { id: 'r1', body: 'Great', authorId: ada.id },
-    { id: 'r2', body: 'Meh', authorId: bob.id },
-    { id: 'r3', body: 'Who wrote this?', authorId: ghostId },
-  ]);
-  const profilesUrl = `${t.url}/graphql`;
-
-  const composed = composeServices([
-    { name: 'profiles', url: profilesUrl, typeDefs: parse(await sdlOf(profilesUrl)) },
-    { name: 'reviews', url: reviewsUrl, typeDefs: parse(await sdlOf(reviewsUrl)) },
-  ]);
-  if (composed.errors) throw new Error(`composition failed: ${composed.errors.map((e) => e.message).join('\n')}`);
-
+/** An @apollo/gateway serving `supergraph`, forwarding the caller's Authorization header. */
+async function startGateway(supergraph: string): Promise<string> {
   const gateway = new ApolloGateway({
-    supergraphSdl: composed.supergraphSdl,
+    supergraphSdl: supergraph,
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url,
@@ -113,7 +78,39 @@ beforeAll(async () => {
     context: async ({ req }) => ({ authorization: req.headers.authorization }),
   });
   closers.push(() => server.stop());
-  gatewayUrl = `${started.url.replace(/\/$/, '')}/graphql`;
+  return `${started.url.replace(/\/$/, '')}/graphql`;
+}
+
+/** POST to the gateway, as a client of the supergraph would. */
+function viaGateway(query: string, token?: string, url = gatewayUrl): Promise<GraphQLResponse> {
+  return gql(url.replace(/\/graphql$/, ''), query, undefined, token);
+}
+
+/** Every field name of every object type of a client-facing schema, as `Type.field`. */
+function fieldsOf(schema: GraphQLSchema): string[] {
+  return Object.values(schema.getTypeMap())
+    .filter((type) => isObjectType(type) && !type.name.startsWith('__'))
+    .flatMap((type) => Object.keys((type as { getFields(): object }).getFields()).map((field) => `${type.name}.${field}`));
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ada = await signUp(t.url, { name: 'Ada', phoneNumber: '+14155552671' });
+  bob = await signUp(t.url, { name: 'Bob' });
+  ghostId = randomUUID();
+  const reviewsUrl = await startReviews([
+    { id: 'r1', body: 'Great', authorId: ada.id },
+    { id: 'r2', body: 'Meh', authorId: bob.id },
+    { id: 'r3', body: 'Who wrote this?', authorId: ghostId },
+  ]);
+  const profilesUrl = `${t.url}/graphql`;
+
+  supergraphSdl = compose([
+    { name: 'profiles', url: profilesUrl, typeDefs: parse(await sdlOf(profilesUrl)) },
+    { name: 'reviews', url: reviewsUrl, typeDefs: parse(await sdlOf(reviewsUrl)) },
+  ]);
+  gatewayUrl = await startGateway(forApolloGateway(supergraphSdl));
+  contractUrl = await startGateway(forApolloGateway(contractWithout(supergraphSdl, 'private')));
 }, 120_000);
 
 afterAll(async () => {
@@ -159,14 +156,25 @@ describe('through a gateway', () => {
     expect(JSON.stringify(res)).not.toContain(bob.email);
   });
 
-  it('a non-null private field of another user (status) is FORBIDDEN and nulls that author only', async () => {
-    const res = await viaGateway('{ reviews { id author { id name status } } }', ada.token);
-    expect(res.data!.reviews.map((r: { author: unknown }) => r.author)).toEqual([
-      { id: ada.id, name: 'Ada', status: 'PENDING' },
-      null,
+  it('asking another author for name and status gives the name, status null and one FORBIDDEN on that status', async () => {
+    const res = await viaGateway('{ reviews { id author { name status } } }', ada.token);
+    expect(res.data!.reviews).toEqual([
+      { id: 'r1', author: { name: 'Ada', status: 'PENDING' } },
+      { id: 'r2', author: { name: 'Bob', status: null } },
+      { id: 'r3', author: null },
+    ]);
+    expect(res.errors).toEqual([
+      expect.objectContaining({ message: 'This field is private to its user.', path: ['reviews', 1, 'author', 'status'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
+
+    // activeSessions, the other private field that is never null through `me`, alike.
+    const sessions = await viaGateway('{ reviews { author { id name activeSessions } } }', ada.token);
+    expect(sessions.data!.reviews.map((r: { author: unknown }) => r.author)).toEqual([
+      { id: ada.id, name: 'Ada', activeSessions: 1 },
+      { id: bob.id, name: 'Bob', activeSessions: null },
       null,
     ]);
-    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(codes(sessions)).toEqual([['reviews.1.author.activeSessions', 'FORBIDDEN']]);
   });
 
   it('without a token every author is someone else', async () => {
@@ -178,5 +186,43 @@ describe('through a gateway', () => {
     ]);
     expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
     expect(JSON.stringify(res)).not.toContain(ada.email);
+  });
+});
+
+describe('composition', () => {
+  it('keeps @tag(name: "private") and @authenticated on every private field in the supergraph', () => {
+    expect(supergraphSdl).toContain('@link(url: "https://specs.apollo.dev/tag/v0.3")');
+    expect(supergraphSdl).toContain('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)');
+    const directives = fieldDirectives(supergraphSdl, 'User');
+    for (const field of PRIVATE) expect(directives[field]?.sort(), field).toEqual(['@authenticated', '@tag(name: "private")']);
+    for (const field of ['id', 'name', 'bio', 'avatarUrl', 'createdAt', 'updatedAt']) expect(directives[field], field).toEqual([]);
+  });
+
+  it('is a supergraph @apollo/gateway refuses as it stands: it cannot enforce @authenticated', async () => {
+    await expect(new ApolloGateway({ supergraphSdl }).load()).rejects.toThrow(/authenticated\/v0\.1 is for: SECURITY but is unsupported/);
+  });
+});
+
+describe('a contract without @tag(name: "private") (a schema transform, re-validated: supergraph.ts)', () => {
+  it('is a valid supergraph whose API schema has every public field and no private one', () => {
+    const contract = contractWithout(supergraphSdl, 'private');
+    const fields = fieldsOf(apiSchemaOf(contract));
+    for (const field of PRIVATE) expect(fields).not.toContain(`User.${field}`);
+    expect(fields).toEqual(expect.arrayContaining(['User.id', 'User.name', 'User.bio', 'User.avatarUrl', 'User.createdAt', 'User.updatedAt', 'Query.me', 'Query.reviews', 'Review.author']));
+    expect(contract).not.toContain('@tag(name: "private")');
+    // The full supergraph's API schema has them: the filter is what removed them.
+    expect(fieldsOf(apiSchemaOf(supergraphSdl))).toEqual(expect.arrayContaining(PRIVATE.map((field) => `User.${field}`)));
+  });
+
+  it('served by a gateway: public fields resolve, a private field is not in the schema at all', async () => {
+    const res = await viaGateway('{ reviews { author { id name } } me { name } }', ada.token, contractUrl);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.me).toEqual({ name: 'Ada' });
+    expect(res.data!.reviews[0].author).toEqual({ id: ada.id, name: 'Ada' });
+
+    const refused = await viaGateway('{ me { name status } }', ada.token, contractUrl);
+    expect(refused.status).toBe(400);
+    expect(refused.data).toBeUndefined();
+    expect(refused.errors?.[0]?.message).toMatch(/Cannot query field "status" on type "User"/);
   });
 });

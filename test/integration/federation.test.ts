@@ -10,8 +10,8 @@ import { gql, signUp, startTestApp, statementCounter, type SignedUp, type TestAp
 
 const PUBLIC = 'id name bio avatarUrl createdAt updatedAt';
 const PRIVATE = ['status', 'activeSessions', 'defaultEmail', 'phoneNumber', 'locale', 'timezone'] as const;
-/** Non-null in the schema: their FORBIDDEN error nulls the whole User, as GraphQL prescribes. */
-const NON_NULL_PRIVATE = new Set(['status', 'activeSessions']);
+/** Every private field, the lists (which need a selection of their own) included. */
+const PRIVATE_FIELDS = [...PRIVATE, 'emails', 'sessions'];
 
 const ENTITIES = (selection: string) =>
   `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { ${selection} } } }`;
@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 describe('_service', () => {
-  it('carries the federation v2 @link and User @key(fields: "id")', async () => {
+  it('carries the federation v2.7 @link and User @key(fields: "id")', async () => {
     const res = await gql(t.url, '{ _service { sdl } }');
     expect(res.errors).toBeUndefined();
     const sdl = parse(res.data!._service.sdl as string);
@@ -45,9 +45,23 @@ describe('_service', () => {
       .flatMap((d) => d.directives ?? [])
       .filter((d) => d.name.value === 'link')
       .map((d) => print(d));
-    expect(links).toContainEqual(expect.stringMatching(/^@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+", import: \["@key"\]\)$/));
+    expect(links).toContainEqual('@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@tag", "@authenticated"])');
     const user = sdl.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'User');
     expect(user && 'directives' in user ? user.directives?.map((d) => print(d)) : []).toEqual(['@key(fields: "id")']);
+  });
+
+  it('marks exactly the private User fields @tag(name: "private") @authenticated, and makes them nullable', async () => {
+    const res = await gql(t.url, '{ _service { sdl } }');
+    const sdl = parse(res.data!._service.sdl as string);
+    const user = sdl.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'User');
+    const fields = user && 'fields' in user ? (user.fields ?? []) : [];
+    const marked = fields.filter((f) => f.directives?.some((d) => d.name.value === 'tag'));
+    expect(marked.map((f) => f.name.value).sort()).toEqual([...PRIVATE_FIELDS].sort());
+    for (const field of marked) {
+      expect(field.directives?.map((d) => print(d)), field.name.value).toEqual(['@tag(name: "private")', '@authenticated']);
+      expect(field.type.kind, field.name.value).not.toBe(Kind.NON_NULL_TYPE);
+    }
+    expect(fields.filter((f) => f.directives?.some((d) => d.name.value === 'authenticated')).length).toBe(PRIVATE_FIELDS.length);
   });
 });
 
@@ -156,23 +170,22 @@ describe('privacy of User fields', () => {
   ] as const) {
     describe(who, () => {
       for (const field of PRIVATE) {
-        it(`${field} of someone else is FORBIDDEN${NON_NULL_PRIVATE.has(field) ? ' (non-null: the User is null)' : ', public fields resolve'}`, async () => {
+        it(`${field} of someone else is null with FORBIDDEN on its path; public fields resolve`, async () => {
           const res = await gql(t.url, ENTITIES(`${PUBLIC} ${field}`), users(ada.id), token());
           expect(res.status).toBe(200);
           expect(res.errors).toEqual([expect.objectContaining(forbidden(['_entities', 0, field]))]);
-          if (NON_NULL_PRIVATE.has(field)) {
-            expect(res.data!._entities).toEqual([null]);
-          } else {
-            expect(res.data!._entities).toEqual([expect.objectContaining({ id: ada.id, name: 'Ada', bio: 'Hi', [field]: null })]);
-          }
+          expect(res.data!._entities).toEqual([expect.objectContaining({ id: ada.id, name: 'Ada', bio: 'Hi', [field]: null })]);
         });
       }
 
-      it('every private field at once gives one FORBIDDEN per field and never leaks a value', async () => {
+      it('every private field at once gives one FORBIDDEN per field, nulls each, and never leaks a value', async () => {
         const res = await gql(t.url, ENTITIES(`${PUBLIC} ${PRIVATE.join(' ')}`), users(ada.id), token());
-        const errors = res.errors ?? [];
-        expect(errors.every((e) => e.extensions?.code === 'FORBIDDEN')).toBe(true);
-        expect(errors.length).toBeGreaterThanOrEqual(1);
+        expect((res.errors ?? []).map((e) => [e.path?.join('.'), e.extensions?.code]).sort()).toEqual(
+          PRIVATE.map((field) => [`_entities.0.${field}`, 'FORBIDDEN']).sort(),
+        );
+        expect(res.data!._entities).toEqual([
+          expect.objectContaining({ id: ada.id, name: 'Ada', ...Object.fromEntries(PRIVATE.map((field) => [field, null])) }),
+        ]);
         const body = JSON.stringify(res);
         for (const secret of ['+14155552671', 'en-GB', 'Europe/Paris', ada.email, 'PENDING']) expect(body).not.toContain(secret);
       });
@@ -191,15 +204,20 @@ describe('privacy of User fields', () => {
       locale: 'en-GB',
       timezone: 'Europe/Paris',
     });
-    // Bob, in the same request, is someone else: his User is null (status is non-null) and refused.
-    expect(res.data!._entities[1]).toBeNull();
-    expect(res.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toContainEqual(['_entities.1.status', 'FORBIDDEN']);
+    // Bob, in the same request, is someone else: his public fields resolve, each private one is refused.
+    expect(res.data!._entities[1]).toMatchObject({ id: bob.id, name: 'Bob', status: null, activeSessions: null, defaultEmail: null });
+    expect((res.errors ?? []).map((e) => [e.path?.join('.'), e.extensions?.code]).sort()).toEqual(
+      PRIVATE.map((field) => [`_entities.1.${field}`, 'FORBIDDEN']).sort(),
+    );
   });
 
-  it('me sees every private field', async () => {
+  it('me sees every private field, the required ones never null', async () => {
     const res = await gql(t.url, `{ me { ${PUBLIC} ${PRIVATE.join(' ')} } }`, undefined, ada.token);
     expect(res.errors).toBeUndefined();
-    expect(res.data!.me).toMatchObject({ id: ada.id, status: 'PENDING', defaultEmail: ada.email, locale: 'en-GB' });
+    expect(res.data!.me).toMatchObject({ id: ada.id, status: 'PENDING', activeSessions: 1, defaultEmail: ada.email, locale: 'en-GB' });
+    const bobs = await gql(t.url, '{ me { status activeSessions defaultEmail phoneNumber } }', undefined, bob.token);
+    expect(bobs.errors).toBeUndefined();
+    expect(bobs.data!.me).toEqual({ status: 'PENDING', activeSessions: 1, defaultEmail: bob.email, phoneNumber: null });
   });
 
   it('the user in an AuthPayload is the caller themself: signUp and logIn show their private fields', async () => {

@@ -1,3 +1,4 @@
+import { Kind } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { scalars } from '../../src/graphql/scalars.js';
 
@@ -14,5 +15,32 @@ describe('TimeZone scalar', () => {
     for (const zone of zones) expect(scalars.TimeZone.serialize(zone)).toBe(zone);
     for (let i = 0; i < 2_500; i++) expect(() => scalars.TimeZone.serialize(`Nowhere/${i}`)).toThrow();
     expect(scalars.TimeZone.serialize(zones[0]!)).toBe(zones[0]);
+  });
+});
+
+describe('the scalars of updateMe and signUp inputs', () => {
+  const names = ['PhoneNumber', 'Locale', 'TimeZone', 'EmailAddress', 'URL'] as const;
+
+  it('take any string as sent, for the domain layer to check with the other fields', () => {
+    for (const name of names) {
+      for (const value of ['Mars/Base', 'english', 'ftp://x', 'not an email', '', ' padded ']) {
+        expect(scalars[name].parseValue(value), name).toBe(value);
+        expect(scalars[name].parseLiteral({ kind: Kind.STRING, value }), name).toBe(value);
+      }
+    }
+  });
+
+  it('refuse a value that is not a string', () => {
+    for (const name of names) {
+      for (const value of [42, true, ['x'], { href: 'x' }, null]) expect(() => scalars[name].parseValue(value), name).toThrow(/must be a string/);
+      expect(() => scalars[name].parseLiteral({ kind: Kind.INT, value: '42' }), name).toThrow(/must be a string/);
+    }
+  });
+
+  it('still check what the service answers', () => {
+    expect(() => scalars.Locale.serialize('!!')).toThrow();
+    expect(() => scalars.EmailAddress.serialize('nope')).toThrow();
+    expect(() => scalars.URL.serialize('not a url')).toThrow();
+    expect(scalars.URL.serialize('https://example.com/a')).toBe('https://example.com/a');
   });
 });

@@ -14,14 +14,9 @@ function asSelf(ctx: Context, result: AuthResult): AuthResult {
   return result;
 }
 
-/** GraphQL's URL scalar hands us URL objects; the domain takes what the client sent as strings. */
-function plain(input: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, v instanceof URL ? v.href : v]));
-}
-
 export const Mutation: MutationResolvers = {
   updateMe: async (_parent, { input }, ctx) =>
-    (await ctx.services.profiles.updateProfile(requireViewer(ctx).user.id, plain(input))).user,
+    (await ctx.services.profiles.updateProfile(requireViewer(ctx).user.id, input)).user,
 
   deleteMe: (_parent, _args, ctx) => ctx.services.profiles.deleteAccount(requireViewer(ctx).user.id),
 

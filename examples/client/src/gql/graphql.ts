@@ -1,0 +1,181 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An RFC 3339 date-time in UTC with millisecond precision, e.g. `2026-01-31T12:00:00.000Z`. */
+  DateTime: { input: string; output: string; }
+  /** An email address, e.g. `ada@example.com`. */
+  EmailAddress: { input: string; output: string; }
+  /** A BCP 47 language tag, stored and returned in canonical form, e.g. `en-GB`. */
+  Locale: { input: string; output: string; }
+  /** A phone number in E.164 form, e.g. `+14155552671`. */
+  PhoneNumber: { input: string; output: string; }
+  /** An IANA time zone name, stored and returned in canonical form, e.g. `Europe/Paris`. */
+  TimeZone: { input: string; output: string; }
+  /** An absolute `https:` or `http:` URL without credentials, at most 2048 characters. */
+  URL: { input: string; output: string; }
+  /** A UUID, lower-case, e.g. `0b2c3d4e-5f60-4718-8a9b-0c1d2e3f4a5b`. */
+  UUID: { input: string; output: string; }
+};
+
+/** A new session: the token authorises every later call as `Authorization: Bearer <token>`. */
+export type AuthPayload = {
+  __typename?: 'AuthPayload';
+  /** When the session ends unless revoked before. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The session's secret token. Shown once; keep it safe. */
+  token: Scalars['String']['output'];
+  /** The user the session belongs to. */
+  user: User;
+};
+
+/** The answer to an accepted account deletion. */
+export type DeleteMePayload = {
+  __typename?: 'DeleteMePayload';
+  /** The id of the deleted user. */
+  id: Scalars['UUID']['output'];
+  /** Always `DELETED`. */
+  status: UserStatus;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Deletes the caller's account: every session ends now, and the data is purged soon after. */
+  deleteMe: DeleteMePayload;
+  /** Starts a new session for an email and password. */
+  logIn: AuthPayload;
+  /** Ends the calling session only. */
+  logOut: Scalars['Boolean']['output'];
+  /** Creates a pending account and logs it in. */
+  signUp: AuthPayload;
+  /** Changes the caller's profile and returns it. */
+  updateMe: User;
+};
+
+
+export type MutationLogInArgs = {
+  email: Scalars['EmailAddress']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationSignUpArgs = {
+  input: SignUpInput;
+};
+
+
+export type MutationUpdateMeArgs = {
+  input: UpdateMeInput;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** The user the request's token was issued to. */
+  me?: Maybe<User>;
+};
+
+/** What a new account starts with. */
+export type SignUpInput = {
+  /** The account's email; it becomes the default email. Compared case-insensitively. */
+  email: Scalars['EmailAddress']['input'];
+  /** Display name: 1 to 100 characters. */
+  name: Scalars['String']['input'];
+  /** 8 to 256 characters. Stored only as a slow salted hash. */
+  password: Scalars['String']['input'];
+  /** Optional phone number; any international notation, stored in E.164. */
+  phoneNumber?: InputMaybe<Scalars['PhoneNumber']['input']>;
+};
+
+/** Changes to the caller's profile. A field left out is unchanged; `null` clears an optional field. */
+export type UpdateMeInput = {
+  /** New avatar URL (`https:` or `http:`); `null` clears it. */
+  avatarUrl?: InputMaybe<Scalars['URL']['input']>;
+  /** New bio, up to 1000 characters; `null` clears it. */
+  bio?: InputMaybe<Scalars['String']['input']>;
+  /** New locale (BCP 47, e.g. `en-GB`); `null` clears it. */
+  locale?: InputMaybe<Scalars['Locale']['input']>;
+  /** New display name: 1 to 100 characters after trimming. Cannot be cleared. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** New time zone (IANA, e.g. `Europe/Paris`); `null` clears it. */
+  timezone?: InputMaybe<Scalars['TimeZone']['input']>;
+};
+
+/**
+ * A user of the platform. Private fields answer only to the user themself: through `me`, the `user`
+ * of the AuthPayload they were just given, or `_entities` with their own token. For anyone else each
+ * private field asked for is null, with a FORBIDDEN error on its path; the rest of the User resolves.
+ */
+export type User = {
+  __typename?: 'User';
+  /** Private; never null through `me`. How many sessions of this user are neither revoked nor expired. */
+  activeSessions?: Maybe<Scalars['Int']['output']>;
+  /** Where the user's picture is. The server never fetches it. */
+  avatarUrl?: Maybe<Scalars['URL']['output']>;
+  /** A short text about the user: up to 1000 characters; newlines allowed. */
+  bio?: Maybe<Scalars['String']['output']>;
+  /** When the account was created. Never changes. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Private. The default address among the user's emails. */
+  defaultEmail?: Maybe<Scalars['EmailAddress']['output']>;
+  /** The user's id. */
+  id: Scalars['UUID']['output'];
+  /** Private. The user's preferred language, in canonical BCP 47 form. */
+  locale?: Maybe<Scalars['Locale']['output']>;
+  /** Display name: 1 to 100 characters. */
+  name: Scalars['String']['output'];
+  /** Private. The user's phone number in E.164 form. */
+  phoneNumber?: Maybe<Scalars['PhoneNumber']['output']>;
+  /** Private; never null through `me`. Where the account stands. */
+  status?: Maybe<UserStatus>;
+  /** Private. The user's time zone, in canonical IANA form. */
+  timezone?: Maybe<Scalars['TimeZone']['output']>;
+  /** When the profile last changed. Never goes back. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Where a user's account stands. */
+export type UserStatus =
+  /** Activated and in good standing. */
+  | 'ACTIVE'
+  /** Deleted by its owner; the account is being purged. */
+  | 'DELETED'
+  /** Signed up; not yet activated. The default for a new account. */
+  | 'PENDING'
+  /** Blocked by the platform; the profile remains. */
+  | 'SUSPENDED';
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { __typename?: 'Query', me?: { __typename?: 'User', id: string, name: string, bio?: string | null, status?: UserStatus | null, activeSessions?: number | null, defaultEmail?: string | null, avatarUrl?: string | null, locale?: string | null, timezone?: string | null, updatedAt: string } | null };
+
+export type SignUpMutationVariables = Exact<{
+  input: SignUpInput;
+}>;
+
+
+export type SignUpMutation = { __typename?: 'Mutation', signUp: { __typename?: 'AuthPayload', token: string, expiresAt: string, user: { __typename?: 'User', id: string, name: string, status?: UserStatus | null, defaultEmail?: string | null } } };
+
+export type UpdateMeMutationVariables = Exact<{
+  input: UpdateMeInput;
+}>;
+
+
+export type UpdateMeMutation = { __typename?: 'Mutation', updateMe: { __typename?: 'User', id: string, name: string, bio?: string | null, avatarUrl?: string | null, locale?: string | null, timezone?: string | null, updatedAt: string } };
+
+
+export const MeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"me"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"bio"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"activeSessions"}},{"kind":"Field","name":{"kind":"Name","value":"defaultEmail"}},{"kind":"Field","name":{"kind":"Name","value":"avatarUrl"}},{"kind":"Field","name":{"kind":"Name","value":"locale"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
+export const SignUpDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignUp"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SignUpInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signUp"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"defaultEmail"}}]}}]}}]}}]} as unknown as DocumentNode<SignUpMutation, SignUpMutationVariables>;
+export const UpdateMeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateMe"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateMeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateMe"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"bio"}},{"kind":"Field","name":{"kind":"Name","value":"avatarUrl"}},{"kind":"Field","name":{"kind":"Name","value":"locale"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]}}]} as unknown as DocumentNode<UpdateMeMutation, UpdateMeMutationVariables>;
