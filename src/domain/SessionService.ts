@@ -153,6 +153,15 @@ export class SessionService {
     });
   }
 
+  /** A new session for a live account, without its password: the demo user's token at each start. */
+  async startSessionFor(em: EntityManager, userId: string, client: ClientInfo = {}): Promise<AuthResult | null> {
+    return em.transactional(async (tx) => {
+      const user = await tx.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_READ, refresh: true });
+      if (!user || user.status === 'deleted' || user.status === 'suspended') return null;
+      return this.startSession(tx, user, client);
+    });
+  }
+
   /** Ends one session. */
   async logOut(em: EntityManager, sessionId: string): Promise<void> {
     await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
