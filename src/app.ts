@@ -5,7 +5,6 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -16,6 +15,8 @@ import { databaseReady } from './db/health.js';
 import { createContext, type Context } from './graphql/context.js';
 import { formatError, serviceUnavailablePlugin } from './graphql/errors.js';
 import { graphqlHttpErrorHandler } from './graphql/http-errors.js';
+import { noIntrospectionRule, withNoSandboxAnswer } from './graphql/introspection.js';
+import { sandboxLandingPage } from './graphql/landing-page.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
 import { loggerOptions, logRequests } from './http/logging.js';
@@ -63,20 +64,21 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
 
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
-    introspection: config.introspection,
+    // Off (production) means our rule, which names GRAPHQL_INTROSPECTION, instead of Apollo's.
+    introspection: true,
     formatError,
     stringifyResult: JSON.stringify,
     includeStacktraceInErrorResponses: false,
     // Limits (src/graphql/limits.ts): tokens while parsing, depth/aliases/directives in validation.
     parseOptions: { maxTokens: config.graphqlLimits.maxTokens },
-    validationRules: limitValidationRules(config.graphqlLimits),
+    validationRules: [...(config.introspection ? [] : [noIntrospectionRule]), ...limitValidationRules(config.graphqlLimits)],
     // No "Did you mean …?" suggestions in production: they map the schema for a scanner.
     hideSchemaDetailsFromClientErrors: config.production,
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       serviceUnavailablePlugin,
       {
         // Masked errors carry the request id, so a client can quote it and we can find the log line.
@@ -104,15 +106,17 @@ export async function buildApp({ config, services, logger, logStream }: AppDeps)
   });
   await apollo.start();
 
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: (request) => createContext(services, request),
+  });
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
     // Errors before Apollo has the request (429, 413, bad JSON, size) in GraphQL's shape.
     errorHandler: graphqlHttpErrorHandler,
     preValidation: documentSizeCheck(config.graphqlLimits),
-    handler: fastifyApolloHandler(apollo, {
-      context: (request) => createContext(services, request),
-    }),
+    // No Sandbox in production: a browser opening /graphql is told so in JSON it can show.
+    handler: config.production ? withNoSandboxAnswer(graphqlHandler) : graphqlHandler,
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -20,6 +20,13 @@ const STATUS_400 = {
   '7B9B': 'SHOULD use a status code of 200 on variable coercion failure when accepting application/json',
 };
 
+/** Audits whose document is `{ __type(...) }`: introspection, off in production unless GRAPHQL_INTROSPECTION=true. */
+const QUERY_TYPE = {
+  BF61: 'MUST accept utf-8 encoded request',
+  '28B9': 'MUST allow map {variables} parameter when accepting application/json',
+  '2EA1': 'SHOULD allow map {variables} parameter when accepting application/graphql-response+json',
+};
+
 interface Outcome {
   id: string;
   name: string;
@@ -67,5 +74,27 @@ describe('graphql-http server audits', () => {
     };
     const outcomes = await audit(`${t.url}/graphql`, withPreflightHeader);
     expect(notPassing(outcomes)).toEqual(STATUS_400);
+  });
+
+  it('give the same results in production, where a browser’s GET gets a JSON answer instead of Sandbox', async () => {
+    // With introspection on: three audits query `__type`, which production refuses by default.
+    const prod = await startTestApp({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+    try {
+      const outcomes = await audit(`${prod.url}/graphql`, fetch);
+      expect(notPassing(outcomes)).toEqual({ ...CSRF_REFUSED, ...STATUS_400 });
+      expect(outcomes.filter((o) => o.status === 'error')).toEqual([]);
+    } finally {
+      await prod.close();
+    }
+  });
+
+  it('in production with introspection off, only the audits that query `__type` fail besides', async () => {
+    const prod = await startTestApp({ NODE_ENV: 'production' });
+    try {
+      const outcomes = await audit(`${prod.url}/graphql`, fetch);
+      expect(notPassing(outcomes)).toEqual({ ...CSRF_REFUSED, ...STATUS_400, ...QUERY_TYPE });
+    } finally {
+      await prod.close();
+    }
   });
 });
