@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -26,7 +27,10 @@ export interface ServiceProcess {
 }
 
 export interface SpawnOptions {
-  /** Working directory (default: the repository root). */
+  /**
+   * Working directory. Default: the system's temporary directory, not the repository, so a
+   * developer's own .env there never changes what a test runs (tests name DATA_DIR themselves).
+   */
   cwd?: string;
 }
 
@@ -43,7 +47,7 @@ export interface Spawned {
  */
 export function spawnService(env: Record<string, string>, options: SpawnOptions = {}): Spawned {
   const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-    cwd: options.cwd ?? root,
+    cwd: options.cwd ?? tmpdir(),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

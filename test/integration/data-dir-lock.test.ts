@@ -47,7 +47,7 @@ describe.skipIf(usingServer)('one process per DATA_DIR', () => {
 
   it('so does npm run db:migrate', { timeout: 60_000 }, async () => {
     const child = spawn(process.execPath, ['--import', TSX, path.join(root, 'src/db/migrate.ts')], {
-      cwd: root,
+      cwd: tmpdir(),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
