@@ -67,11 +67,19 @@ export function spawnService(env: Record<string, string>, options: SpawnOptions 
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/**
+ * Generous: a start (tsx, PGlite, migrations) takes ~5 s alone, but far longer on a 2-core machine
+ * shared with other test runs.
+ */
+export const START_TIMEOUT_MS = 150_000;
+/** For a test that starts the program (or two) within it. */
+export const PROCESS_TEST_TIMEOUT_MS = 2 * START_TIMEOUT_MS + 30_000;
+
 /** Runs the entry point expecting it to fail at start-up; gives its exit code and output. */
 export async function failedStart(
   env: Record<string, string>,
   options: SpawnOptions = {},
-  timeoutMs = 60_000,
+  timeoutMs = START_TIMEOUT_MS,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const spawned = spawnService(env, options);
   const timer = setTimeout(() => spawned.child.kill('SIGKILL'), timeoutMs);
@@ -81,7 +89,7 @@ export async function failedStart(
 }
 
 /** Starts the entry point with `env` and waits until it listens. */
-export async function startService(env: Record<string, string>, timeoutMs = 60_000, options: SpawnOptions = {}): Promise<ServiceProcess> {
+export async function startService(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS, options: SpawnOptions = {}): Promise<ServiceProcess> {
   const { child, stdout, stderr, exited } = spawnService(env, options);
   const output = () => stdout() + stderr();
   const base = await new Promise<string>((resolve, reject) => {

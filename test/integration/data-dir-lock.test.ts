@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signUp, usingServer } from '../helpers.js';
-import { failedStart, root, startService, TSX, type ServiceProcess } from '../service-process.js';
+import { failedStart, PROCESS_TEST_TIMEOUT_MS, root, startService, TSX, type ServiceProcess } from '../service-process.js';
 
 const ENV = { LOG_LEVEL: 'warn', NODE_ENV: 'development' };
 
@@ -29,7 +29,7 @@ describe.skipIf(usingServer)('one process per DATA_DIR', () => {
 
   let user: Awaited<ReturnType<typeof signUp>>;
 
-  it('a second start on a DATA_DIR in use refuses with one line naming it; the first goes on', { timeout: 120_000 }, async () => {
+  it('a second start on a DATA_DIR in use refuses with one line naming it; the first goes on', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     first = await startService({ ...ENV, DATA_DIR: dataDir });
     user = await signUp(first.base);
 
@@ -45,7 +45,7 @@ describe.skipIf(usingServer)('one process per DATA_DIR', () => {
     expect((await gql(first.base, '{ me { id } }', undefined, user.token)).data?.me).toEqual({ id: user.id });
   });
 
-  it('so does npm run db:migrate', { timeout: 60_000 }, async () => {
+  it('so does npm run db:migrate', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     const child = spawn(process.execPath, ['--import', TSX, path.join(root, 'src/db/migrate.ts')], {
       cwd: tmpdir(),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir },
@@ -58,7 +58,7 @@ describe.skipIf(usingServer)('one process per DATA_DIR', () => {
     expect(err.trim()).toMatch(new RegExp(`^DATA_DIR ${dataDir} is in use by another profile-gateway process \\(pid ${first!.child.pid}\\)`));
   });
 
-  it('a lock left by a SIGKILLed process is taken over, and every acknowledged write is there', { timeout: 120_000 }, async () => {
+  it('a lock left by a SIGKILLed process is taken over, and every acknowledged write is there', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     const later = await signUp(first!.base);
     expect(await first!.stop('SIGKILL')).toBeNull();
     first = undefined;

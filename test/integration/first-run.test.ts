@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../helpers.js';
-import { startService, type ServiceProcess } from '../service-process.js';
+import { PROCESS_TEST_TIMEOUT_MS, startService, type ServiceProcess } from '../service-process.js';
 
 // The banner is one write after "listening on"; give the pipe a moment to deliver all of it.
 async function start(env: Record<string, string>): Promise<ServiceProcess> {
@@ -24,7 +24,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('first run on an embedded database', () => {
+// Each test starts the program (some twice): generous bounds for a machine shared with other runs.
+describe('first run on an embedded database', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let token: string;
 
   it('seeds an active demo user, prints its token, Sandbox URL and a curl line', async () => {

@@ -76,7 +76,8 @@ describe('graphql-http server audits', () => {
     expect(notPassing(outcomes)).toEqual(STATUS_400);
   });
 
-  it('give the same results in production, where a browser’s GET gets a JSON answer instead of Sandbox', async () => {
+  // These two open a database each: generous on a loaded machine.
+  it('give the same results in production, where a browser’s GET gets a JSON answer instead of Sandbox', { timeout: 120_000 }, async () => {
     // With introspection on: three audits query `__type`, which production refuses by default.
     const prod = await startTestApp({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
     try {
@@ -88,7 +89,7 @@ describe('graphql-http server audits', () => {
     }
   });
 
-  it('in production with introspection off, only the audits that query `__type` fail besides', async () => {
+  it('in production with introspection off, only the audits that query `__type` fail besides', { timeout: 120_000 }, async () => {
     const prod = await startTestApp({ NODE_ENV: 'production' });
     try {
       const outcomes = await audit(`${prod.url}/graphql`, fetch);

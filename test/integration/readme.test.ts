@@ -15,7 +15,7 @@ import { Kind, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../../src/graphql/schema.js';
 import { createTestDatabase, type TestDatabase } from '../helpers.js';
-import { root, startService, type ServiceProcess } from '../service-process.js';
+import { PROCESS_TEST_TIMEOUT_MS, root, startService, type ServiceProcess } from '../service-process.js';
 
 interface Block {
   lang: string;
@@ -93,15 +93,15 @@ describe('README.md', () => {
       work = await mkdtemp(path.join(tmpdir(), 'pgw-readme-'));
       testDb = await createTestDatabase();
       // As a newcomer runs it: default settings, from a directory of its own (its .data there).
-      service = await startService(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}, 60_000, { cwd: work });
-    }, 120_000);
+      service = await startService(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}, undefined, { cwd: work });
+    }, PROCESS_TEST_TIMEOUT_MS);
     afterAll(async () => {
       if (service) expect(await service.stop()).toBe(0);
       await testDb?.drop();
       await rm(work, { recursive: true, force: true });
     });
 
-    it('each succeeds, and each curl answers the status the README says', { timeout: 120_000 }, async () => {
+    it('each succeeds, and each curl answers the status the README says', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
       const port = service!.port;
       const headers = path.join(work, 'headers');
       const script = [

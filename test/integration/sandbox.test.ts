@@ -240,7 +240,8 @@ describe.skipIf(!haveChromium && !inCI)('in headless Chromium', () => {
     await page.close();
   });
 
-  it('in production, opening /graphql shows a JSON answer saying Sandbox is off', async () => {
+  // It opens a database of its own: generous on a loaded machine.
+  it('in production, opening /graphql shows a JSON answer saying Sandbox is off', { timeout: 120_000 }, async () => {
     const prod = await startTestApp({ NODE_ENV: 'production' });
     try {
       const page = await browser.newPage();

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failedStart, root, startService, TSX } from '../service-process.js';
+import { failedStart, PROCESS_TEST_TIMEOUT_MS, root, startService, TSX } from '../service-process.js';
 
 let work: string;
 beforeAll(async () => {
@@ -30,7 +30,7 @@ function expectOneLine(result: { code: number | null; stdout: string; stderr: st
   expect(result.stdout).not.toContain('listening on');
 }
 
-describe('start-up failures a user can cause', () => {
+describe('start-up failures a user can cause', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let blocker: Server;
   let takenPort: number;
   beforeAll(async () => {
@@ -42,7 +42,7 @@ describe('start-up failures a user can cause', () => {
     await new Promise((resolve) => blocker.close(resolve));
   });
 
-  it('a taken port: one line naming PORT', { timeout: 90_000 }, async () => {
+  it('a taken port: one line naming PORT', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     const result = await failedStart({ PORT: String(takenPort), DATA_DIR: path.join(work, 'port-taken') });
     expectOneLine(result, new RegExp(`^port ${takenPort} is in use; set PORT`));
   });
@@ -57,7 +57,7 @@ describe('start-up failures a user can cause', () => {
     expect(result.stderr).not.toContain('s3cret');
   });
 
-  it('a DATA_DIR that cannot be a directory: one line naming DATA_DIR', { timeout: 90_000 }, async () => {
+  it('a DATA_DIR that cannot be a directory: one line naming DATA_DIR', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     const file = path.join(work, 'a-file');
     await writeFile(file, 'not a directory');
     const result = await failedStart({ DATA_DIR: path.join(file, 'data') });
@@ -65,12 +65,12 @@ describe('start-up failures a user can cause', () => {
   });
 });
 
-describe('.env', () => {
-  it('is read from the working directory, and a real environment variable wins over it', { timeout: 90_000 }, async () => {
+describe('.env', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  it('is read from the working directory, and a real environment variable wins over it', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     const cwd = await mkdtemp(path.join(work, 'dotenv-'));
     // PORT=1 would fail (privileged); the real PORT=0 that startService sets must win.
     await writeFile(path.join(cwd, '.env'), '# as .env.example says\nPORT=1\nDATA_DIR=from-dotenv\nLOG_LEVEL="warn"\n');
-    const running = await startService({}, 60_000, { cwd });
+    const running = await startService({}, undefined, { cwd });
     try {
       expect(running.port).not.toBe(1);
       expect(running.output()).toContain(`embedded PostgreSQL in ${path.join(cwd, 'from-dotenv')}`);
@@ -87,7 +87,7 @@ describe('.env', () => {
     expectOneLine(await failedStart({}, { cwd }), /^SESSION_TTL must be a duration .*got "soon"$/);
   });
 
-  it('npm run db:migrate reads it too', { timeout: 90_000 }, async () => {
+  it('npm run db:migrate reads it too', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     const cwd = await mkdtemp(path.join(work, 'dotenv-migrate-'));
     await writeFile(path.join(cwd, '.env'), 'DATA_DIR=migrated\n');
     const child = spawn(process.execPath, ['--import', TSX, path.join(root, 'src/db/migrate.ts')], {
