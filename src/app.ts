@@ -4,7 +4,6 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -15,6 +14,8 @@ import { authAttemptCheck } from './graphql/auth-attempts.js';
 import { createContext, type Context } from './graphql/context.js';
 import { errorsPlugin, formatError } from './graphql/errors.js';
 import { graphqlHttpErrorHandler } from './graphql/http-errors.js';
+import { noIntrospectionRule, withNoSandboxAnswer } from './graphql/introspection.js';
+import { sandboxLandingPage } from './graphql/landing-page.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
 import { federatedTracing } from './graphql/tracing.js';
@@ -68,25 +69,29 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
 
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
-    introspection: config.introspection,
+    // Off (production) means our rule, which names GRAPHQL_INTROSPECTION, instead of Apollo's.
+    introspection: true,
     formatError,
     stringifyResult: JSON.stringify,
     includeStacktraceInErrorResponses: false,
     // Limits (src/graphql/limits.ts): tokens while parsing, depth/aliases/directives in validation.
     parseOptions: { maxTokens: config.graphqlLimits.maxTokens },
-    validationRules: limitValidationRules(config.graphqlLimits),
+    validationRules: [...(config.introspection ? [] : [noIntrospectionRule]), ...limitValidationRules(config.graphqlLimits)],
     // No "Did you mean …?" suggestions in production: they map the schema for a scanner.
     hideSchemaDetailsFromClientErrors: config.production,
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
       federatedTracing(),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       errorsPlugin(app.log),
     ],
   });
   await apollo.start();
 
+  const graphqlHandler = fastifyApolloHandler(apollo, {
+    context: (request) => createContext(services, request),
+  });
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
@@ -94,9 +99,8 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
     errorHandler: graphqlHttpErrorHandler,
     preValidation: documentSizeCheck(config.graphqlLimits),
     preHandler: authAttemptCheck(limits, config.graphqlLimits.maxTokens),
-    handler: fastifyApolloHandler(apollo, {
-      context: (request) => createContext(services, request),
-    }),
+    // No Sandbox in production: a browser opening /graphql is told so in JSON it can show.
+    handler: config.production ? withNoSandboxAnswer(graphqlHandler) : graphqlHandler,
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

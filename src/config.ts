@@ -1,5 +1,32 @@
-/** Reads process.env once, validates it, and exports a typed Config. */
+/** Reads process.env once (after the optional `.env` file), validates it, and exports a typed Config. */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
+
+/** A setting with a bad value: its message names the variable and says what it accepts. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads `file` (default `.env` in the working directory), if it exists, into `env`: a variable
+ * already set there (even to an empty string) wins over the file. Every entry point calls this
+ * before loadConfig, so `npm start`, `npm run db:migrate` and the operator commands read the same
+ * settings. Node's own parser (`--env-file`'s) reads it; `--env-file` itself fails when the file
+ * is missing.
+ */
+export function readDotEnv(file = '.env', env: NodeJS.ProcessEnv = process.env): void {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new ConfigError(`${path.resolve(file)} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); fix or remove it`);
+  }
+  for (const [name, value] of Object.entries(parseEnv(content))) {
+    if (env[name] === undefined && value !== undefined) env[name] = value;
+  }
+}
 
 export interface Config {
   port: number;
@@ -70,19 +97,19 @@ const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000
 /** `30d`, `12h`, `15m`, `0s`, `500ms`; a bare number is seconds. */
 export function parseDuration(value: string, name: string): number {
   const match = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(value);
-  if (!match) throw new Error(`${name} must be a duration such as 30d, 12h, 15m, 10s or 500ms; got "${value}"`);
+  if (!match) throw new ConfigError(`${name} must be a duration such as 30d, 12h, 15m, 10s or 500ms; got "${value}"`);
   return Number(match[1]) * UNITS[match[2] ?? 's']!;
 }
 
 function positive(ms: number, name: string): number {
-  if (ms <= 0) throw new Error(`${name} must be longer than zero`);
+  if (ms <= 0) throw new ConfigError(`${name} must be longer than zero`);
   return ms;
 }
 
 function parseInteger(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
-    throw new Error(`${name} must be a whole number from ${min} to ${max}; got "${value}"`);
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; got "${value}"`);
   }
   return n;
 }
@@ -90,7 +117,7 @@ function parseInteger(value: string, name: string, min: number, max: number): nu
 function parseBoolean(value: string, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new Error(`${name} must be true or false; got "${value}"`);
+  throw new ConfigError(`${name} must be true or false; got "${value}"`);
 }
 
 /** `false`/unset, `true` (any proxy), or a comma-separated list of proxy addresses/CIDRs. */
@@ -101,6 +128,35 @@ function parseTrustProxy(value: string | undefined): boolean | string[] {
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
+}
+
+const DATABASE_URL_FORM = 'postgres://user:password@host:5432/database';
+
+/**
+ * A URL the PostgreSQL driver can use, or a ConfigError that says what is wrong. The value is
+ * never echoed: it may hold a password.
+ */
+function checkDatabaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`DATABASE_URL is not a valid URL; expected ${DATABASE_URL_FORM} (special characters in the password percent-encoded)`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, not "${url.protocol}"; expected ${DATABASE_URL_FORM}`);
+  }
+  // A Unix socket is named by ?host=/path instead.
+  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError(`DATABASE_URL names no host; expected ${DATABASE_URL_FORM}`);
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+    decodeURIComponent(url.pathname);
+  } catch {
+    throw new ConfigError(`DATABASE_URL has a malformed %-escape in its user, password or database name; expected ${DATABASE_URL_FORM}`);
+  }
+  return value;
 }
 
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -116,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
-  const databaseUrl = get('DATABASE_URL');
+  const databaseUrl = checkDatabaseUrl(get('DATABASE_URL'));
   const introspection = get('GRAPHQL_INTROSPECTION');
   const port = parseInteger(get('PORT') ?? '4000', 'PORT', 0, 65535);
   const smtpUrl = get('SMTP_URL');

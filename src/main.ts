@@ -1,53 +1,105 @@
-/** Entry point: config → database → app → listen; SIGTERM/SIGINT → drain → close. */
-import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
-import { databaseReady } from './db/health.js';
-import { openDatabase } from './db/open.js';
-import { createRepositories } from './db/repositories.js';
-import { seedDemoUser, DEMO_EMAIL } from './seed.js';
-import { startPurgeWorker } from './jobs/purge.js';
-import { createServices } from './domain/services.js';
+/**
+ * Entry point: .env → config → database → app → listen; SIGTERM/SIGINT → drain → close. A start-up
+ * failure the user can fix is one line on stderr and exit code 1 (startup-errors.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, readDotEnv, type Config } from './config.js';
+import type { OpenedDatabase } from './db/open.js';
+import type { startPurgeWorker } from './jobs/purge.js';
+import type { DemoSession } from './seed.js';
+import { databaseError, listenError, startupErrorLine } from './startup-errors.js';
 
-const config = loadConfig();
-const db = await openDatabase({
-  databaseUrl: config.databaseUrl,
-  dataDir: config.dataDir,
-  poolMax: config.dbPoolMax,
-  timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
-  // The callbacks run only after `app` exists.
-  onIdleError: (error) => app.log.warn({ err: error }, 'database connection lost while idle'),
-});
-const repos = createRepositories(db.database);
-const services = createServices(repos, config, (error) => app.log.warn({ err: error }, 'background write failed'));
-const app = await buildApp({ config, services, ready: () => databaseReady(db.database) });
-const purger = startPurgeWorker(repos, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
+/** Longest wait for what was opened to close when start-up fails. */
+const FAILED_START_CLOSE_MS = 5_000;
 
-const demo = config.production ? null : await seedDemoUser(repos, services.sessions);
-await app.listen({ port: config.port, host: config.host });
-
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : config.port;
-const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-const lines = [
-  `profile-gateway listening on ${base} (${db.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
-  config.production ? '' : `  Apollo Sandbox:  ${base}/graphql`,
-];
-if (demo) {
-  // The one time a token is ever written out: the demo user's, on an empty development database.
-  lines.push(
-    `  Demo user:       ${DEMO_EMAIL} / ${demo.password}`,
-    `  Demo token:      ${demo.token}`,
-    `  Try it:          curl -s ${base}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${demo.token}' --data '{"query":"{ me { id name status activeSessions createdAt } }"}'`,
-    `                   curl -s ${base}/me -H 'authorization: Bearer ${demo.token}'`,
-  );
-}
-process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
-
+let db: OpenedDatabase | undefined;
+let app: FastifyInstance | undefined;
+let purger: ReturnType<typeof startPurgeWorker> | undefined;
 let closing = false;
+
+async function start(): Promise<void> {
+  readDotEnv();
+  const config = loadConfig();
+  // Loaded once the settings are checked, so a mistake in one is reported at once (they take seconds).
+  const [{ buildApp }, { openDatabase }, { databaseReady }, { createRepositories }, { startPurgeWorker }, { demoSession }, { createServices }] =
+    await Promise.all([
+      import('./app.js'),
+      import('./db/open.js'),
+      import('./db/health.js'),
+      import('./db/repositories.js'),
+      import('./jobs/purge.js'),
+      import('./seed.js'),
+      import('./domain/services.js'),
+    ]);
+  db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+    timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+    // The callbacks run only after `app` exists.
+    onIdleError: (error) => app?.log.warn({ err: error }, 'database connection lost while idle'),
+  }).catch(async (error: unknown) => {
+    throw await databaseError(error, config);
+  });
+  const database = db.database;
+  const repos = createRepositories(database);
+  const services = createServices(repos, config, (error) => app?.log.warn({ err: error }, 'background write failed'));
+  app = await buildApp({ config, services, ready: () => databaseReady(database) });
+  await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+    throw listenError(error, config);
+  });
+  purger = startPurgeWorker(repos, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
+  const demo = config.production ? undefined : await demoSession(repos, services.sessions);
+  process.stdout.write(banner(config, db, app, demo));
+}
+
+function banner(config: Config, database: OpenedDatabase, server: FastifyInstance, demo: DemoSession | undefined): string {
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  const lines = [
+    `profile-gateway listening on ${base} (${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
+    config.production ? '' : `  Apollo Sandbox:  ${base}/graphql`,
+  ];
+  if (demo?.state === 'ready') {
+    // Tokens are never written out but here: the demo user's, outside production.
+    lines.push(
+      demo.password
+        ? `  Demo user:       ${demo.email} / ${demo.password}`
+        : `  Demo user:       ${demo.email} (its password was printed at its first start)`,
+      `  Demo token:      ${demo.token}   (a new session at every start)`,
+      `  Try it:          curl -s ${base}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${demo.token}' --data '{"query":"{ me { id name status activeSessions createdAt } }"}'`,
+      `                   curl -s ${base}/me -H 'authorization: Bearer ${demo.token}'`,
+    );
+  } else if (demo?.state === 'absent') {
+    lines.push(`  Demo user:       ${demo.email} was deleted; sign up for a token (README, "Try it with curl")`);
+  }
+  return `${lines.filter(Boolean).join('\n')}\n`;
+}
+
+/** Prints the failure (one line for a user's mistake), closes what was opened, exits 1. */
+async function failed(error: unknown): Promise<never> {
+  closing = true;
+  const line = startupErrorLine(error);
+  process.stderr.write(line ? `${line}\n` : `profile-gateway could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const closed = (async () => {
+    await app?.close();
+    await purger?.stop();
+    await db?.close();
+  })().catch(() => undefined);
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref())]);
+  process.exit(1);
+}
+
 async function shutdown(signal: string): Promise<void> {
   // Repeats are ignored while draining (PGlite's shutdown raises one more SIGTERM of its own).
   if (closing) return;
   closing = true;
+  if (!app || !db || !purger) {
+    // A signal during start-up: nothing is served yet; close what is open.
+    await Promise.all([app?.close(), db?.close()]).catch(() => undefined);
+    process.exit(0);
+  }
   app.log.info({ signal }, 'shutting down: draining requests');
   try {
     await app.close();
@@ -61,3 +113,5 @@ async function shutdown(signal: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+await start().catch(failed);

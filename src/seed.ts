@@ -1,14 +1,28 @@
+/**
+ * The demo user, outside production only: created (active, logged in) on an empty database, and
+ * given a fresh session at every later start, so a newcomer always has a token to try.
+ */
 import { randomBytes } from 'node:crypto';
 import type { Repositories } from './db/repositories.js';
 import type { SessionService } from './domain/SessionService.js';
+import { emailKey } from './domain/validation.js';
 
 export const DEMO_EMAIL = 'demo@example.com';
 
-/** On an empty database: an active demo user, logged in. Returns its token and password, else null. */
-export async function seedDemoUser(repos: Repositories, sessions: SessionService): Promise<{ token: string; password: string } | null> {
-  if (await repos.users.anyExists()) return null;
-  const password = randomBytes(12).toString('base64url');
-  const { token, user } = await sessions.signUp({ email: DEMO_EMAIL, password, name: 'Demo User' }, { userAgent: 'demo seed' });
-  await repos.users.setStatus(user.id, 'active');
-  return { token, password };
+export type DemoSession =
+  /** `password` only when the user was just created: the one time it is known. */
+  | { state: 'ready'; email: string; token: string; password?: string }
+  /** The database has users, but the demo user is gone (deleted by whoever held its token). */
+  | { state: 'absent'; email: string };
+
+export async function demoSession(repos: Repositories, sessions: SessionService): Promise<DemoSession> {
+  if (!(await repos.users.anyExists())) {
+    const password = randomBytes(12).toString('base64url');
+    const { token, user } = await sessions.signUp({ email: DEMO_EMAIL, password, name: 'Demo User' }, { userAgent: 'demo seed' });
+    await repos.users.setStatus(user.id, 'active');
+    return { state: 'ready', email: DEMO_EMAIL, token, password };
+  }
+  const demo = await repos.users.credentialsByEmail(emailKey(DEMO_EMAIL));
+  const session = demo ? await sessions.startSessionFor(demo.id, { userAgent: 'demo seed' }) : null;
+  return session ? { state: 'ready', email: DEMO_EMAIL, token: session.token } : { state: 'absent', email: DEMO_EMAIL };
 }

@@ -112,6 +112,16 @@ export class SessionService {
     });
   }
 
+  /** A new session for a live account, without its password: the demo user's token at each start. */
+  async startSessionFor(userId: string, client: ClientInfo = {}): Promise<AuthResult | null> {
+    return this.repos.db.transaction(async (tx) => {
+      // FOR SHARE, as logIn: a racing deleteMe waits for this session, then revokes it too.
+      const user = await this.repos.users.lockLiveShared(userId, tx);
+      if (!user || user.status === 'suspended') return null;
+      return this.startSession(tx, user, client);
+    });
+  }
+
   /** Ends one session. */
   async logOut(sessionId: string): Promise<void> {
     await this.repos.sessions.revoke(sessionId);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../helpers.js';
-import { startService, type ServiceProcess } from '../service-process.js';
+import { PROCESS_TEST_TIMEOUT_MS, startService, type ServiceProcess } from '../service-process.js';
 
 // The banner is one write after "listening on"; give the pipe a moment to deliver all of it.
 async function start(env: Record<string, string>): Promise<ServiceProcess> {
@@ -24,7 +24,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('first run on an embedded database', () => {
+// Each test starts the program (some twice): generous bounds for a machine shared with other runs.
+describe('first run on an embedded database', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let token: string;
 
   it('seeds an active demo user, prints its token, Sandbox URL and a curl line', async () => {
@@ -52,12 +53,39 @@ describe('first run on an embedded database', () => {
     }
   });
 
-  it('keeps its data across a restart and seeds nothing more', async () => {
+  it('keeps its data across a restart, and prints a fresh demo token (a new session), not a new user', async () => {
     const running = await start({ DATA_DIR: dataDir });
     try {
+      const out = running.output();
+      const fresh = /Demo token:\s+(pgw_[A-Za-z0-9_-]{43})/.exec(out)?.[1] ?? '';
+      expect(fresh, out).not.toBe('');
+      expect(fresh).not.toBe(token);
+      expect(out).toContain('demo@example.com (its password was printed at its first start)');
+      expect(out).toMatch(/curl -s \S+\/me -H 'authorization: Bearer pgw_/);
+      // Both sessions work: the same user, now with two.
+      const me = await gql(running.base, '{ me { id name activeSessions } }', undefined, fresh);
+      expect(me.data?.me).toMatchObject({ name: 'Demo User', activeSessions: 2 });
+      expect((await gql(running.base, '{ me { id } }', undefined, token)).data?.me).toEqual({ id: me.data?.me.id });
+      token = fresh;
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it('once the demo user is deleted, a start says how to get a token instead', async () => {
+    // Purged only an hour after deletion: the account stays, deleted, across the restart.
+    const env = { DATA_DIR: dataDir, ACCOUNT_PURGE_AFTER: '1h' };
+    let running = await start(env);
+    try {
+      const deleted = await fetch(`${running.base}/me`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+      expect(deleted.status).toBe(202);
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+    running = await start(env);
+    try {
       expect(running.output()).not.toContain('Demo token');
-      const me = await gql(running.base, '{ me { name } }', undefined, token);
-      expect(me.data?.me).toEqual({ name: 'Demo User' });
+      expect(running.output()).toContain('demo@example.com was deleted; sign up for a token');
     } finally {
       expect(await running.stop()).toBe(0);
     }

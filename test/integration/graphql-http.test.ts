@@ -5,7 +5,7 @@
  */
 import { serverAudits, type AuditResult } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
-import { useTestApp } from '../helpers.js';
+import { startTestApp, useTestApp } from '../helpers.js';
 
 /** Apollo's CSRF prevention refuses a GET without a preflight-forcing header (a MAY of the spec). */
 const CSRF_REFUSED = {
@@ -18,6 +18,13 @@ const STATUS_400 = {
   '572B': 'SHOULD use 200 status code on document parsing failure when accepting application/json',
   FDE2: 'SHOULD use 200 status code on document validation failure when accepting application/json',
   '7B9B': 'SHOULD use a status code of 200 on variable coercion failure when accepting application/json',
+};
+
+/** Audits whose document is `{ __type(...) }`: introspection, off in production unless GRAPHQL_INTROSPECTION=true. */
+const QUERY_TYPE = {
+  BF61: 'MUST accept utf-8 encoded request',
+  '28B9': 'MUST allow map {variables} parameter when accepting application/json',
+  '2EA1': 'SHOULD allow map {variables} parameter when accepting application/graphql-response+json',
 };
 
 interface Outcome {
@@ -61,5 +68,28 @@ describe('graphql-http server audits', () => {
     };
     const outcomes = await audit(`${t.url}/graphql`, withPreflightHeader);
     expect(notPassing(outcomes)).toEqual(STATUS_400);
+  });
+
+  // These two open a database each: generous on a loaded machine.
+  it('give the same results in production, where a browser’s GET gets a JSON answer instead of Sandbox', { timeout: 120_000 }, async () => {
+    // With introspection on: three audits query `__type`, which production refuses by default.
+    const prod = await startTestApp({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+    try {
+      const outcomes = await audit(`${prod.url}/graphql`, fetch);
+      expect(notPassing(outcomes)).toEqual({ ...CSRF_REFUSED, ...STATUS_400 });
+      expect(outcomes.filter((o) => o.status === 'error')).toEqual([]);
+    } finally {
+      await prod.close();
+    }
+  });
+
+  it('in production with introspection off, only the audits that query `__type` fail besides', { timeout: 120_000 }, async () => {
+    const prod = await startTestApp({ NODE_ENV: 'production' });
+    try {
+      const outcomes = await audit(`${prod.url}/graphql`, fetch);
+      expect(notPassing(outcomes)).toEqual({ ...CSRF_REFUSED, ...STATUS_400, ...QUERY_TYPE });
+    } finally {
+      await prod.close();
+    }
   });
 });

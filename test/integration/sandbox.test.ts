@@ -5,12 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ORIGIN } from '../../src/config.js';
+import { INTROSPECTION_OFF_MESSAGE, NO_SANDBOX_MESSAGE } from '../../src/graphql/introspection.js';
+import { OFFLINE_HINT } from '../../src/graphql/landing-page.js';
 import { gql, signUp, startTestApp, type TestApp } from '../helpers.js';
 import { describeInChromium } from '../browser.js';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
 const FOREIGN_ORIGIN = 'https://evil.example';
 const APP_ORIGIN = 'https://app.example.com';
+/** What Chrome sends when a person opens a URL. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8';
 
 let dev: TestApp;
 beforeAll(async () => {
@@ -42,6 +46,9 @@ describe('landing page outside production', () => {
     // The embed is pointed at the URL the page was loaded from: this server's /graphql.
     expect(html).toContain('var initialEndpoint = window.location.href;');
     expect(html).toContain('"endpointIsEditable":false');
+    // Under Apollo's "cannot be loaded; you might be offline": where to go without Sandbox.
+    expect(html).toMatch(/<div class="fallback">[^]*Apollo Sandbox cannot be loaded[^]*<p id="without-sandbox">[^]*<\/div>/);
+    expect(html).toContain(OFFLINE_HINT);
   });
 
   it('introspection is on', async () => {
@@ -189,6 +196,37 @@ describeInChromium('in headless Chromium', (browser) => {
     await page.close();
   });
 
+  it('with Apollo’s CDN out of reach, the page points to the README’s curl examples and a working /openapi.json', async () => {
+    const page = await browser.current.newPage();
+    const ours = (url: string) => url.startsWith(`${dev.url}/`);
+    // Offline: nothing but our server answers.
+    await page.route('**/*', (route) => (ours(route.request().url()) ? route.continue() : route.abort('internetdisconnected')));
+    await page.goto(`${dev.url}/graphql`, { waitUntil: 'load' });
+    const hint = page.locator('#without-sandbox');
+    await hint.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await page.locator('.fallback').innerText()).toMatch(/Apollo Sandbox cannot be loaded[^]*Without Sandbox, try the API from a terminal: the commands in the README's “Try it with curl” section work as pasted/);
+    const [response] = await Promise.all([page.waitForResponse(`${dev.url}/openapi.json`), hint.locator('a').click()]);
+    expect(response.status()).toBe(200);
+    expect(await response.json()).toMatchObject({ openapi: expect.stringMatching(/^3\.1\./), paths: expect.objectContaining({ '/me': expect.any(Object) }) });
+    await page.close();
+  });
+
+  // It opens a database of its own: generous on a loaded machine.
+  it('in production, opening /graphql shows a JSON answer saying Sandbox is off', { timeout: 120_000 }, async () => {
+    const prod = await startTestApp({ NODE_ENV: 'production' });
+    try {
+      const page = await browser.current.newPage();
+      const response = await page.goto(`${prod.url}/graphql`);
+      expect(response?.status()).toBe(406);
+      expect(response?.headers()['content-type']).toBe('application/json; charset=utf-8');
+      expect(JSON.parse(await page.innerText('body'))).toEqual({ errors: [{ message: NO_SANDBOX_MESSAGE, extensions: { code: 'NOT_ACCEPTABLE' } }] });
+      expect(await page.innerText('body')).toContain('Apollo Sandbox is off in production');
+      await page.close();
+    } finally {
+      await prod.close();
+    }
+  });
+
   it('lets a page on Sandbox’s origin call the API across origins (real browser CORS), and not a foreign one', async () => {
     const user = await signUp(dev.url);
     const call = async (origin: string) => {
@@ -232,19 +270,40 @@ describe('in production', () => {
     await prod?.close();
   });
 
-  it('serves no HTML at all on /graphql', async () => {
-    const res = await getHtml(prod.url);
-    expect(res.headers.get('content-type') ?? '').not.toMatch(/html/);
-    const body = await res.text();
-    expect(body).not.toMatch(/<html|<script|sandbox/i);
-    expect(res.status).toBe(400);
+  it('serves no HTML at all on /graphql: a browser gets a 406 JSON saying Sandbox is off in production', async () => {
+    for (const accept of ['text/html', BROWSER_ACCEPT]) {
+      const res = await fetch(`${prod.url}/graphql`, { headers: { accept } });
+      expect(res.status).toBe(406);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const body = await res.json();
+      expect(body).toEqual({ errors: [{ message: NO_SANDBOX_MESSAGE, extensions: { code: 'NOT_ACCEPTABLE' } }] });
+      expect(JSON.stringify(body)).not.toMatch(/<html|<script/i);
+    }
+    expect(NO_SANDBOX_MESSAGE).toMatch(/Apollo Sandbox is off in production/);
   });
 
-  it('refuses introspection', async () => {
+  it('answers GraphQL GETs and POSTs as before: only a request preferring HTML gets that answer', async () => {
+    const get = await fetch(`${prod.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/graphql-response+json, application/json;q=0.9, text/html;q=0.5', 'apollo-require-preflight': 'true' },
+    });
+    expect(get.status).toBe(200);
+    expect(await get.json()).toEqual({ data: { __typename: 'Query' } });
+    const post = await gql(prod.url, '{ __typename }', undefined, undefined, { accept: BROWSER_ACCEPT });
+    expect(post.data).toEqual({ __typename: 'Query' });
+  });
+
+  it('refuses introspection, naming GRAPHQL_INTROSPECTION=true', async () => {
     const res = await gql(prod.url, INTROSPECTION);
+    expect(res.status).toBe(400);
     expect(res.data ?? undefined).toBeUndefined();
-    expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(res.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
+    expect(res.errors).toEqual([
+      expect.objectContaining({ message: INTROSPECTION_OFF_MESSAGE, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', validationErrorCode: 'INTROSPECTION_DISABLED' } }),
+    ]);
+    expect(res.errors?.[0]?.message).toContain('GRAPHQL_INTROSPECTION=true');
+    expect(res.errors?.[0]?.message).not.toMatch(/ApolloServer/);
+    // __type is introspection too.
+    expect((await gql(prod.url, '{ __type(name: "User") { name } }')).errors?.[0]?.message).toBe(INTROSPECTION_OFF_MESSAGE);
   });
 
   it('still serves `_service { sdl }`, which is not introspection: rover and gateways compose from it', async () => {

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { loadConfig, parseDuration, SANDBOX_ORIGIN } from '../../src/config.js';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration, readDotEnv, SANDBOX_ORIGIN } from '../../src/config.js';
 
 describe('config', () => {
   it('has safe defaults', () => {
@@ -103,5 +106,68 @@ describe('hardening configuration', () => {
     expect(() => loadConfig({ RATE_LIMIT_REQUESTS: '0' })).toThrow(/RATE_LIMIT_REQUESTS/);
     expect(() => loadConfig({ RATE_LIMIT_AUTH_PER_EMAIL: '-1' })).toThrow(/RATE_LIMIT_AUTH_PER_EMAIL/);
     expect(() => loadConfig({ RATE_LIMIT_AUTH_WINDOW: '0s' })).toThrow(/RATE_LIMIT_AUTH_WINDOW/);
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('accepts postgres:// and postgresql:// URLs, and a Unix socket named by ?host=', () => {
+    for (const url of ['postgres://app:secret@db.internal:5432/app', 'postgresql://db/app', 'postgres:///app?host=/var/run/postgresql', 'postgres://[::1]/app']) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+
+  it.each([
+    ['not a URL', 'db.internal:5432/app', /^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/, not "db.internal:"/],
+    ['unparsable', 'postgres://h:99999/app', /^DATABASE_URL is not a valid URL; expected postgres:\/\/user:password@host:5432\/database/],
+    ['another scheme', 'mysql://u:s3cret@h/app', /^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/, not "mysql:"/],
+    ['no host', 'postgres:///app?password=s3cret', /^DATABASE_URL names no host/],
+    ['a broken %-escape', 'postgres://u:s3cret%zz@h/app', /^DATABASE_URL has a malformed %-escape/],
+  ])('refuses %s with a ConfigError that never echoes the value', (_case, url, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: url });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+});
+
+describe('readDotEnv', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'pgw-dotenv-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('adds what the file sets and the environment does not; a variable already set, even empty, wins', async () => {
+    const file = path.join(dir, 'a.env');
+    await writeFile(file, '# comment\nPORT=4100\nDATA_DIR=from-file\nexport LOG_LEVEL=debug\nCORS_ORIGINS="https://a.example, https://b.example"\nHOST=0.0.0.0\n');
+    const env: NodeJS.ProcessEnv = { PORT: '4200', HOST: '' };
+    readDotEnv(file, env);
+    expect(env).toEqual({
+      PORT: '4200',
+      HOST: '',
+      DATA_DIR: 'from-file',
+      LOG_LEVEL: 'debug',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+  });
+
+  it('does nothing when the file is missing', () => {
+    const env: NodeJS.ProcessEnv = { PORT: '1' };
+    readDotEnv(path.join(dir, 'missing.env'), env);
+    expect(env).toEqual({ PORT: '1' });
+  });
+
+  it('a .env that cannot be read is a ConfigError naming it', async () => {
+    const notAFile = path.join(dir, 'dir.env');
+    await mkdir(notAFile);
+    expect(() => readDotEnv(notAFile, {})).toThrow(ConfigError);
+    expect(() => readDotEnv(notAFile, {})).toThrow(/dir\.env cannot be read \(EISDIR\); fix or remove it/);
   });
 });
