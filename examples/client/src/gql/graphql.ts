@@ -50,24 +50,103 @@ export type DeleteMePayload = {
   status: UserStatus;
 };
 
+/** An email address of a user. One is the default: the address `logIn` knows the account by. */
+export type Email = {
+  __typename?: 'Email';
+  /** The address, as the user gave it (trimmed). Unique across accounts, compared case-insensitively. */
+  address: Scalars['EmailAddress']['output'];
+  /** When it was added. */
+  createdAt: Scalars['DateTime']['output'];
+  /** The address's id. */
+  id: Scalars['UUID']['output'];
+  /** Whether this is the user's default address. */
+  isDefault: Scalars['Boolean']['output'];
+  /** Whether its owner has proven it is theirs, by a link sent to it. */
+  verified: Scalars['Boolean']['output'];
+  /** When it was verified; null while it is not. */
+  verifiedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds an unverified address to the caller's account and sends it a verification message. */
+  addEmail: Email;
+  /** Changes the caller's password; every other session of the user ends, the calling one stays. */
+  changePassword: Scalars['Boolean']['output'];
   /** Deletes the caller's account: every session ends now, and the data is purged soon after. */
   deleteMe: DeleteMePayload;
   /** Starts a new session for an email and password. */
   logIn: AuthPayload;
   /** Ends the calling session only. */
   logOut: Scalars['Boolean']['output'];
+  /** Removes one of the caller's addresses (not the default). */
+  removeEmail: Scalars['Boolean']['output'];
+  /** Sends a password-reset link to the address if it belongs to a live account. Answers true either way, alike for known and unknown addresses. */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Sets a new password with the token of a reset link; every session of the user ends, and the address the link went to counts as verified. */
+  resetPassword: Scalars['Boolean']['output'];
+  /** Ends every live session of the caller but the calling one; returns how many ended. */
+  revokeOtherSessions: Scalars['Int']['output'];
+  /** Ends one of the caller's live sessions (the calling one included). */
+  revokeSession: Scalars['Boolean']['output'];
+  /** Sends a new verification message to one of the caller's unverified addresses (at most 3 an hour per address); the previous link stops working. */
+  sendEmailVerification: Scalars['Boolean']['output'];
+  /** Makes a verified address of the caller's the default one, the address `logIn` knows the account by. */
+  setDefaultEmail: User;
   /** Creates a pending account and logs it in. */
   signUp: AuthPayload;
   /** Changes the caller's profile and returns it. */
   updateMe: User;
+  /** Marks the address a verification token was sent to as verified, and returns it. Needs no Authorization: the token is the proof. */
+  verifyEmail: Email;
+};
+
+
+export type MutationAddEmailArgs = {
+  address: Scalars['EmailAddress']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
 };
 
 
 export type MutationLogInArgs = {
   email: Scalars['EmailAddress']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationRemoveEmailArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['EmailAddress']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeSessionArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+
+export type MutationSendEmailVerificationArgs = {
+  id: Scalars['UUID']['input'];
+};
+
+
+export type MutationSetDefaultEmailArgs = {
+  id: Scalars['UUID']['input'];
 };
 
 
@@ -80,10 +159,32 @@ export type MutationUpdateMeArgs = {
   input: UpdateMeInput;
 };
 
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The user the request's token was issued to. */
   me?: Maybe<User>;
+};
+
+/** A live session of the user: one login, and the token it issued. */
+export type Session = {
+  __typename?: 'Session';
+  /** When it began (the login). */
+  createdAt: Scalars['DateTime']['output'];
+  /** Whether this is the session of the request's own token. */
+  current: Scalars['Boolean']['output'];
+  /** When it ends unless revoked before. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The session's id. */
+  id: Scalars['UUID']['output'];
+  /** When it was last used; may lag by up to five minutes. */
+  lastSeenAt: Scalars['DateTime']['output'];
+  /** The User-Agent of the client that logged in, if it sent one. */
+  userAgent?: Maybe<Scalars['String']['output']>;
 };
 
 /** What a new account starts with. */
@@ -129,6 +230,8 @@ export type User = {
   createdAt: Scalars['DateTime']['output'];
   /** Private. The default address among the user's emails. */
   defaultEmail?: Maybe<Scalars['EmailAddress']['output']>;
+  /** Private. The user's email addresses: the default first, then by when they were added. Never null through `me`. */
+  emails?: Maybe<Array<Email>>;
   /** The user's id. */
   id: Scalars['UUID']['output'];
   /** Private. The user's preferred language, in canonical BCP 47 form. */
@@ -137,6 +240,8 @@ export type User = {
   name: Scalars['String']['output'];
   /** Private. The user's phone number in E.164 form. */
   phoneNumber?: Maybe<Scalars['PhoneNumber']['output']>;
+  /** Private. The user's live sessions: the calling one first, then by when they were last used. Never null through `me`. */
+  sessions?: Maybe<Array<Session>>;
   /** Private; never null through `me`. Where the account stands. */
   status?: Maybe<UserStatus>;
   /** Private. The user's time zone, in canonical IANA form. */
