@@ -6,9 +6,19 @@ import { openDatabase } from './db/open.js';
 import { createRepositories } from './db/repositories.js';
 import { seedDemoUser, DEMO_EMAIL } from './seed.js';
 import { startPurgeWorker } from './jobs/purge.js';
+import { startMailWorker } from './jobs/mail.js';
 import { createServices } from './domain/services.js';
+import { createMailTransport } from './mail/transports.js';
 
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    // A setting the user can fix: one line, no stack trace.
+    process.stderr.write(`profile-gateway cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+})();
 const db = await openDatabase({
   databaseUrl: config.databaseUrl,
   dataDir: config.dataDir,
@@ -28,9 +38,18 @@ await app.listen({ port: config.port, host: config.host });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : config.port;
 const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+const mailer = startMailWorker(repos, {
+  transport: createMailTransport(config.mail),
+  // PUBLIC_URL's default names PORT, which means nothing when PORT=0 (any free port): use the real one.
+  publicUrl: new URL(config.mail.publicUrl).port === '0' ? base : config.mail.publicUrl,
+  emailVerificationTtlMs: config.emailVerificationTtlMs,
+  passwordResetTtlMs: config.passwordResetTtlMs,
+  log: app.log.child({ job: 'mail' }),
+});
 const lines = [
   `profile-gateway listening on ${base} (${db.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
   config.production ? '' : `  Apollo Sandbox:  ${base}/graphql`,
+  config.mail.smtpUrl ? '' : '  Mail:            SMTP_URL is unset: messages (verification and reset links) are printed here',
 ];
 if (demo) {
   // The one time a token is ever written out: the demo user's, on an empty development database.
@@ -52,6 +71,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     await app.close();
     await purger.stop();
+    await mailer.stop();
     await db.close();
     process.exit(0);
   } catch (error) {
