@@ -22,6 +22,9 @@ import { startMailWorker, type MailWorker, type MailWorkerOptions } from '../src
 import { createMailTransport } from '../src/mail/transports.js';
 
 export const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+
+/** An SMTP_URL for production apps that send no mail in their test (production requires one): nothing listens there. */
+export const NO_SMTP = 'smtp://127.0.0.1:9';
 export const usingServer = Boolean(serverUrl);
 
 export interface TestDatabase {

@@ -132,6 +132,7 @@ export function restClient(baseUrl: string, checker: OpenApiChecker) {
     get: <T = any>(path: string, options?: RestRequest) => request<T>('GET', path, options),
     patch: <T = any>(path: string, json: unknown, options?: RestRequest) => request<T>('PATCH', path, { json, ...options }),
     delete: (path: string, options?: RestRequest) => request('DELETE', path, options),
+    put: <T = any>(path: string, options?: RestRequest) => request<T>('PUT', path, options),
     post: <T = any>(path: string, json?: unknown, options?: RestRequest) => request<T>('POST', path, { json, ...options }),
     /** POST /signup with a fresh email; returns the response and what was sent. */
     async signUp(overrides: Record<string, unknown> = {}) {
