@@ -128,6 +128,7 @@ export async function startTestApp(env: Record<string, string> = {}, testDb?: Te
         passwordResetTtlMs: config.passwordResetTtlMs,
         intervalMs: 200,
         retry: { baseMs: 200, maxMs: 1_000 },
+        log: app.log.child({ job: 'mail' }),
         ...(options.mailWorker === true ? {} : options.mailWorker),
       })
     : undefined;

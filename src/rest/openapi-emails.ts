@@ -233,7 +233,7 @@ export const emailSchemas = {
     additionalProperties: false,
     properties: {
       id: { type: 'string', format: 'uuid' },
-      address: { type: 'string', format: 'email', description: 'As the user gave it (trimmed).' },
+      address: { type: 'string', maxLength: 254, description: 'As the user gave it (trimmed); `local@domain`, the domain may be a single label such as `localhost`.' },
       verified: { type: 'boolean' },
       isDefault: { type: 'boolean' },
       createdAt: { type: 'string', format: 'date-time' },
