@@ -5,8 +5,8 @@
  * password, ends every session, counts as verifying the address), bad tokens, the rate limits as
  * for logIn (per address and per IP), and the REST routes.
  */
-import { describe, expect, it } from 'vitest';
-import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, useTestApp } from '../helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, useTestApp, type TestApp } from '../helpers.js';
 import { useMailServer } from '../mail-server.js';
 import { restClientFor, useRestClient } from './rest-client.js';
 
@@ -218,33 +218,36 @@ describe('REST', () => {
 });
 
 describe('rate limits, as for logIn', () => {
+  // An app of its own (and a database of its own): the shared one's limits are out of reach.
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ RATE_LIMIT_AUTH_PER_EMAIL: '3', RATE_LIMIT_AUTH_PER_IP: '8' });
+  });
+  afterAll(async () => {
+    await limited?.close();
+  });
+
   it('per address and per IP, REST and GraphQL together', async () => {
-    // An app of its own (and a database of its own): the shared one's limits are out of reach.
-    const limited = await startTestApp({ RATE_LIMIT_AUTH_PER_EMAIL: '3', RATE_LIMIT_AUTH_PER_IP: '8' });
-    try {
-      const { api: client } = await restClientFor(limited.url);
-      const email = uniqueEmail('limited');
-      expect((await requestReset(email, limited.url)).data).toEqual({ requestPasswordReset: true });
-      expect((await client.post('/password-reset', { email: email.toUpperCase() })).status).toBe(202);
-      expect((await requestReset(` ${email}`.trim(), limited.url)).data).toEqual({ requestPasswordReset: true });
-      // The 4th for this address, whatever the case or transport.
-      const graphql = await requestReset(email, limited.url);
-      expect(graphql.status).toBe(429);
-      expect(graphql.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
-      const rest = await client.post('/password-reset', { email });
-      expect(rest.status).toBe(429);
-      expect(Number(rest.headers.get('retry-after'))).toBeGreaterThan(0);
-      // Another address still has a budget, until the IP's runs out (8): 5 counted so far.
-      expect((await client.post('/password-reset', { email: uniqueEmail('other') })).status).toBe(202);
-      expect((await resetPassword(`pgr_${'y'.repeat(43)}`, NEW_PASSWORD, limited.url)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect((await client.post('/password-reset/confirm', { token: `pgr_${'z'.repeat(43)}`, newPassword: NEW_PASSWORD })).status).toBe(422);
-      expect((await client.post('/password-reset/confirm', { token: `pgr_${'z'.repeat(43)}`, newPassword: NEW_PASSWORD })).status).toBe(429);
-      expect((await resetPassword(`pgr_${'y'.repeat(43)}`, NEW_PASSWORD, limited.url)).status).toBe(429);
-      // One request may not call them twice (aliases cannot batch attempts).
-      const twice = await gql(limited.url, 'mutation { a: requestPasswordReset(email: "a@example.com") b: requestPasswordReset(email: "b@example.com") }');
-      expect(twice.status).toBe(400);
-    } finally {
-      await limited.close();
-    }
+    const { api: client } = await restClientFor(limited.url);
+    const email = uniqueEmail('limited');
+    expect((await requestReset(email, limited.url)).data).toEqual({ requestPasswordReset: true });
+    expect((await client.post('/password-reset', { email: email.toUpperCase() })).status).toBe(202);
+    expect((await requestReset(` ${email}`.trim(), limited.url)).data).toEqual({ requestPasswordReset: true });
+    // The 4th for this address, whatever the case or transport.
+    const graphql = await requestReset(email, limited.url);
+    expect(graphql.status).toBe(429);
+    expect(graphql.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    const rest = await client.post('/password-reset', { email });
+    expect(rest.status).toBe(429);
+    expect(Number(rest.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another address still has a budget, until the IP's runs out (8): 5 counted so far.
+    expect((await client.post('/password-reset', { email: uniqueEmail('other') })).status).toBe(202);
+    expect((await resetPassword(`pgr_${'y'.repeat(43)}`, NEW_PASSWORD, limited.url)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await client.post('/password-reset/confirm', { token: `pgr_${'z'.repeat(43)}`, newPassword: NEW_PASSWORD })).status).toBe(422);
+    expect((await client.post('/password-reset/confirm', { token: `pgr_${'z'.repeat(43)}`, newPassword: NEW_PASSWORD })).status).toBe(429);
+    expect((await resetPassword(`pgr_${'y'.repeat(43)}`, NEW_PASSWORD, limited.url)).status).toBe(429);
+    // One request may not call them twice (aliases cannot batch attempts).
+    const twice = await gql(limited.url, 'mutation { a: requestPasswordReset(email: "a@example.com") b: requestPasswordReset(email: "b@example.com") }');
+    expect(twice.status).toBe(400);
   });
 });
