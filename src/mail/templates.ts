@@ -32,15 +32,15 @@ export function linkFor(kind: MessageKind, publicUrl: string, token: string): st
   return `${publicUrl}${PATHS[kind]}?token=${encodeURIComponent(token)}`;
 }
 
-/** "24 hours", "1 hour", "30 minutes". */
+/** "24 hours", "3 days", "1 hour", "30 minutes", "45 seconds": the largest unit that says it exactly. */
 export function describeDuration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  if (minutes >= 60 && minutes % 60 === 0) {
-    const hours = minutes / 60;
-    return hours % 24 === 0 && hours > 24 ? `${hours / 24} days` : `${hours} hour${hours === 1 ? '' : 's'}`;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) {
+    const hours = ms / 3_600_000;
+    return hours > 24 && hours % 24 === 0 ? plural(hours / 24, 'day') : plural(hours, 'hour');
   }
-  if (minutes >= 1) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-  return `${Math.max(1, Math.round(ms / 1000))} seconds`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return plural(ms / 60_000, 'minute');
+  return plural(Math.max(1, Math.round(ms / 1000)), 'second');
 }
 
 export function renderMessage(input: MessageInput): MailMessage {
