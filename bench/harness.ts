@@ -299,7 +299,8 @@ export async function startService(databaseUrl: string, logDir: string): Promise
   const port = await freePort();
   const logPath = path.join(logDir, 'service.log');
   const logFd = fs.openSync(logPath, 'a');
-  const env = benchEnv({ NODE_ENV: 'production', HOST, PORT: String(port), DATABASE_URL: databaseUrl, DB_POOL_MAX: String(settings.dbPoolMax) });
+  // Production requires an SMTP_URL; the bench sends no mail (its users are seeded, not signed up).
+  const env = benchEnv({ NODE_ENV: 'production', HOST, PORT: String(port), DATABASE_URL: databaseUrl, DB_POOL_MAX: String(settings.dbPoolMax), SMTP_URL: 'smtp://127.0.0.1:25' });
   const started = performance.now();
   // BENCH_SERVICE_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the service.
   const nodeArgs = process.env.BENCH_SERVICE_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];

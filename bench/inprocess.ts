@@ -20,6 +20,8 @@ import { Writable } from 'node:stream';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Profile } from '../src/db/entities/User.js';
+import type { EmailService } from '../src/domain/EmailService.js';
+import type { PasswordService } from '../src/domain/PasswordService.js';
 import type { ProfileService } from '../src/domain/ProfileService.js';
 import type { SessionService, Viewer } from '../src/domain/SessionService.js';
 import { generateToken } from '../src/domain/tokens.js';
@@ -53,6 +55,9 @@ const services = {
       return { user: { ...user, ...input, updatedAt: new Date() }, account };
     },
   } as unknown as ProfileService,
+  // Not on the paths measured here.
+  emails: {} as EmailService,
+  passwords: {} as PasswordService,
 } satisfies Services;
 
 interface Sent {
@@ -108,7 +113,13 @@ function send(baseUrl: string, sent: Sent, count: number): Promise<void> {
 }
 
 // NODE_ENV=production in the environment too (package.json): graphql-js checks it when loaded.
-const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://bench@127.0.0.1/none', RATE_LIMIT_REQUESTS: '1000000000' });
+const config = loadConfig({
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://bench@127.0.0.1/none',
+  RATE_LIMIT_REQUESTS: '1000000000',
+  // Production requires one; nothing here sends mail.
+  SMTP_URL: 'smtp://127.0.0.1:2525',
+});
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 const app = await buildApp({ config, services, ready: async () => true, logStream: discard });
 await app.listen({ host: '127.0.0.1', port: 0 });

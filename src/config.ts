@@ -176,7 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const introspection = get('GRAPHQL_INTROSPECTION');
   const port = parseInteger(get('PORT') ?? '4000', 'PORT', 0, 65535);
   const smtpUrl = get('SMTP_URL');
-  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/\s]+/i.test(smtpUrl)) throw new Error(`SMTP_URL must be an smtp:// or smtps:// URL; got "${redactUrl(smtpUrl)}"`);
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/\s]+/i.test(smtpUrl)) throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL; got "${redactUrl(smtpUrl)}"`);
+  // The console transport would print every message (tokens included) to the log: never in production.
+  if (production && smtpUrl === undefined) throw new ConfigError('SMTP_URL must be set when NODE_ENV=production (e.g. smtp://user:pass@mail.internal:587): without it messages would only be printed to the console');
   return {
     port,
     host: get('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1'),
@@ -229,9 +231,9 @@ function parsePublicUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`PUBLIC_URL must be an absolute http:// or https:// URL; got "${value}"`);
+    throw new ConfigError(`PUBLIC_URL must be an absolute http:// or https:// URL; got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`PUBLIC_URL must be an http:// or https:// URL; got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must be an http:// or https:// URL; got "${value}"`);
   return url.href.replace(/\/+$/, '');
 }
 

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, readDotEnv, type Config } from './config.js';
 import type { OpenedDatabase } from './db/open.js';
+import type { startMailWorker } from './jobs/mail.js';
 import type { startPurgeWorker } from './jobs/purge.js';
 import type { DemoSession } from './seed.js';
 import { databaseError, listenError, startupErrorLine } from './startup-errors.js';
@@ -15,22 +16,34 @@ const FAILED_START_CLOSE_MS = 5_000;
 let db: OpenedDatabase | undefined;
 let app: FastifyInstance | undefined;
 let purger: ReturnType<typeof startPurgeWorker> | undefined;
+let mailer: ReturnType<typeof startMailWorker> | undefined;
 let closing = false;
 
 async function start(): Promise<void> {
   readDotEnv();
   const config = loadConfig();
   // Loaded once the settings are checked, so a mistake in one is reported at once (they take seconds).
-  const [{ buildApp }, { openDatabase }, { databaseReady }, { createRepositories }, { startPurgeWorker }, { demoSession }, { createServices }] =
-    await Promise.all([
-      import('./app.js'),
-      import('./db/open.js'),
-      import('./db/health.js'),
-      import('./db/repositories.js'),
-      import('./jobs/purge.js'),
-      import('./seed.js'),
-      import('./domain/services.js'),
-    ]);
+  const [
+    { buildApp },
+    { openDatabase },
+    { databaseReady },
+    { createRepositories },
+    { startPurgeWorker },
+    { startMailWorker },
+    { createMailTransport },
+    { demoSession },
+    { createServices },
+  ] = await Promise.all([
+    import('./app.js'),
+    import('./db/open.js'),
+    import('./db/health.js'),
+    import('./db/repositories.js'),
+    import('./jobs/purge.js'),
+    import('./jobs/mail.js'),
+    import('./mail/transports.js'),
+    import('./seed.js'),
+    import('./domain/services.js'),
+  ]);
   db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -49,17 +62,31 @@ async function start(): Promise<void> {
     throw listenError(error, config);
   });
   purger = startPurgeWorker(repos, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
+  const base = baseUrl(config, app);
+  mailer = startMailWorker(repos, {
+    transport: createMailTransport(config.mail),
+    // PUBLIC_URL's default names PORT, which means nothing when PORT=0 (any free port): use the real one.
+    publicUrl: new URL(config.mail.publicUrl).port === '0' ? base : config.mail.publicUrl,
+    emailVerificationTtlMs: config.emailVerificationTtlMs,
+    passwordResetTtlMs: config.passwordResetTtlMs,
+    log: app.log.child({ job: 'mail' }),
+  });
   const demo = config.production ? undefined : await demoSession(repos, services.sessions);
-  process.stdout.write(banner(config, db, app, demo));
+  process.stdout.write(banner(config, db, base, demo));
 }
 
-function banner(config: Config, database: OpenedDatabase, server: FastifyInstance, demo: DemoSession | undefined): string {
+/** Where this instance answers, as a URL a person on this machine can open. */
+function baseUrl(config: Config, server: FastifyInstance): string {
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+}
+
+function banner(config: Config, database: OpenedDatabase, base: string, demo: DemoSession | undefined): string {
   const lines = [
     `profile-gateway listening on ${base} (${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
     config.production ? '' : `  Apollo Sandbox:  ${base}/graphql`,
+    config.mail.smtpUrl ? '' : '  Mail:            SMTP_URL is unset: messages (verification and reset links) are printed here',
   ];
   if (demo?.state === 'ready') {
     // Tokens are never written out but here: the demo user's, outside production.
@@ -85,6 +112,7 @@ async function failed(error: unknown): Promise<never> {
   const closed = (async () => {
     await app?.close();
     await purger?.stop();
+    await mailer?.stop();
     await db?.close();
   })().catch(() => undefined);
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref())]);
@@ -104,6 +132,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     await app.close();
     await purger.stop();
+    await mailer?.stop();
     await db.close();
     process.exit(0);
   } catch (error) {

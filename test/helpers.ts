@@ -18,8 +18,13 @@ import { databaseReady } from '../src/db/health.js';
 import { openDatabase, type OpenedDatabase } from '../src/db/open.js';
 import { createRepositories, type Repositories } from '../src/db/repositories.js';
 import { createServices, type Services } from '../src/domain/services.js';
+import { startMailWorker, type MailWorker, type MailWorkerOptions } from '../src/jobs/mail.js';
+import { createMailTransport } from '../src/mail/transports.js';
 
 export const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+
+/** An SMTP_URL for production apps that send no mail in their test (production requires one): nothing listens there. */
+export const NO_SMTP = 'smtp://127.0.0.1:9';
 export const usingServer = Boolean(serverUrl);
 
 export interface TestDatabase {
@@ -63,6 +68,8 @@ export interface TestApp {
   db: OpenedDatabase;
   config: Config;
   testDb: TestDatabase;
+  /** The mail worker, when the options asked for one. */
+  mail: MailWorker | undefined;
   /** Runs SQL (`$1` placeholders) on the app's database, for what a test must see or set itself. */
   sql<R = any>(query: string, params?: unknown[]): Promise<R[]>;
   close(): Promise<void>;
@@ -93,6 +100,11 @@ export interface TestAppOptions {
   logStream?: DestinationStream;
   /** Replaces or wraps services, e.g. with a deliberately broken one. */
   services?: (services: Services, repos: Repositories) => Services;
+  /**
+   * Runs the mail worker, as main.ts does, with the transport the configuration names (set
+   * SMTP_URL in `env` to a test mail server); links point at the app unless PUBLIC_URL is set.
+   */
+  mailWorker?: boolean | Partial<MailWorkerOptions>;
 }
 
 /** The whole app on a real port over a fresh database. `env` overrides configuration. */
@@ -107,8 +119,22 @@ export async function startTestApp(env: Record<string, string> = {}, testDb?: Te
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  const mail = options.mailWorker
+    ? startMailWorker(repos, {
+        transport: createMailTransport(config.mail),
+        publicUrl: env.PUBLIC_URL ? config.mail.publicUrl : url,
+        emailVerificationTtlMs: config.emailVerificationTtlMs,
+        passwordResetTtlMs: config.passwordResetTtlMs,
+        intervalMs: 200,
+        retry: { baseMs: 200, maxMs: 1_000 },
+        log: app.log.child({ job: 'mail' }),
+        ...(options.mailWorker === true ? {} : options.mailWorker),
+      })
+    : undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    mail,
     app,
     services,
     repos,
@@ -118,6 +144,7 @@ export async function startTestApp(env: Record<string, string> = {}, testDb?: Te
     sql: (query, params = []) => db.database.query(query, params),
     async close() {
       await app.close();
+      await mail?.stop();
       await db.close();
       if (!testDb) await database.drop();
     },

@@ -55,6 +55,8 @@ const EMBEDDED_ACQUIRE_TIMEOUT_MS = 10_000;
 /** A transaction: statements on the one connection that holds it. */
 export class Tx {
   private savepoints = 0;
+  /** @internal Run by Database.transaction once the commit has succeeded. */
+  readonly committed: (() => void)[] = [];
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -63,6 +65,11 @@ export class Tx {
 
   query<R = Row>(sql: Statement | string, values: unknown[] = []): Promise<R[]> {
     return this.database.run<R>(this.client, sql, values);
+  }
+
+  /** Calls `fn` once this transaction has committed (never if it rolls back), e.g. to wake a worker. */
+  afterCommit(fn: () => void): void {
+    this.committed.push(fn);
   }
 
   /** Runs `fn` under a savepoint: its failure undoes only its own statements. */
@@ -144,8 +151,11 @@ export class Database {
     let broken: Error | undefined;
     try {
       await client.query('begin');
-      const result = await fn(new Tx(client, this));
+      const tx = new Tx(client, this);
+      const result = await fn(tx);
       await client.query('commit');
+      // Told after the fact: what they do can no longer undo the commit.
+      for (const callback of tx.committed) setImmediate(callback);
       return result;
     } catch (error) {
       broken = brokenConnection(error);

@@ -1,7 +1,9 @@
 import type { Database } from './database.js';
 import { EmailsRepository } from './emails.js';
+import { OutboxRepository } from './outbox.js';
 import { PurgesRepository } from './purges.js';
 import { SessionsRepository } from './sessions.js';
+import { TokensRepository } from './tokens.js';
 import { UsersRepository } from './users.js';
 
 /** One repository per table, over one database. */
@@ -11,6 +13,8 @@ export interface Repositories {
   sessions: SessionsRepository;
   emails: EmailsRepository;
   purges: PurgesRepository;
+  tokens: TokensRepository;
+  outbox: OutboxRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -20,5 +24,7 @@ export function createRepositories(db: Database): Repositories {
     sessions: new SessionsRepository(db),
     emails: new EmailsRepository(db),
     purges: new PurgesRepository(db),
+    tokens: new TokensRepository(db),
+    outbox: new OutboxRepository(db),
   };
 }

@@ -30,9 +30,11 @@ const INSERT = statement(
   `insert into users as u (id, status, name, phone_number, password_hash, created_at, updated_at)
    values ($1, 'pending', $2, $3, $4, now(), now()) returning ${USER_COLUMNS}`,
 );
+// logIn knows an account by its default address or any verified one, never by an unverified other.
 const CREDENTIALS_BY_EMAIL = statement(
   'credentials_by_email',
-  `select u.id, u.password_hash from user_emails e join users u on u.id = e.user_id where lower(e.address) = $1 and ${LIVE_USER}`,
+  `select u.id, u.password_hash from user_emails e join users u on u.id = e.user_id
+   where lower(e.address) = $1 and (e.is_default or e.verified_at is not null) and ${LIVE_USER}`,
 );
 const LOCK_LIVE_SHARED = statement('lock_live_user_shared', `select ${USER_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for share of u`);
 const MARK_DELETED = statement(
@@ -42,6 +44,12 @@ const MARK_DELETED = statement(
 const SET_STATUS = statement('set_user_status', `update users u set status = $2 where u.id = $1 and ${LIVE_USER}`);
 const ERASE_DELETED = statement('erase_deleted_user', "delete from users u where u.id = $1 and u.status = 'deleted'");
 const ANY_USER = statement('any_user', 'select exists (select 1 from users) as found');
+const LOCK_LIVE = statement('lock_live_user', `select ${USER_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for update of u`);
+const SET_PASSWORD_HASH = statement('set_password_hash', `update users u set password_hash = $2 where u.id = $1 and ${LIVE_USER}`);
+const ACTIVATE_IF_PENDING = statement(
+  'activate_if_pending',
+  `update users u set status = 'active' where u.id = $1 and u.status = 'pending' returning ${USER_COLUMNS}`,
+);
 
 /**
  * One UPDATE for a patch setting `fields`: only when something differs, so a no-op keeps updatedAt;
@@ -129,6 +137,22 @@ export class UsersRepository {
   /** Erases a deleted user's row (its emails and sessions go with it: ON DELETE CASCADE). */
   async eraseDeleted(id: string, tx?: Tx): Promise<void> {
     await this.db.query(ERASE_DELETED, [id], tx);
+  }
+
+  /** The live user, its row locked for update until `tx` ends (no account facts: cheaper than lockLiveProfile). */
+  async lockLive(id: string, tx: Tx): Promise<Profile | undefined> {
+    const row = await this.db.one(LOCK_LIVE, [id], tx);
+    return row && profileFromRow(row);
+  }
+
+  async setPasswordHash(id: string, passwordHash: string, tx?: Tx): Promise<void> {
+    await this.db.query(SET_PASSWORD_HASH, [id, passwordHash], tx);
+  }
+
+  /** pending → active (its default email was verified); returns the user when it changed. */
+  async activateIfPending(id: string, tx?: Tx): Promise<Profile | undefined> {
+    const row = await this.db.one(ACTIVATE_IF_PENDING, [id], tx);
+    return row && profileFromRow(row);
   }
 
   async anyExists(tx?: Tx): Promise<boolean> {

@@ -50,15 +50,18 @@ export class ProfileService {
   }
 
   /**
-   * Deletes an account in one transaction: every session revoked, status `deleted`, and a durable
-   * purge recorded. Returns only after the commit.
+   * Deletes an account in one transaction: every session revoked, status `deleted`, its outstanding
+   * email tokens voided and its unsent messages dropped, and a durable purge recorded. Returns only
+   * after the commit.
    */
   async deleteAccount(userId: string, precondition?: Precondition): Promise<DeletedUser> {
-    const { db, users, sessions, purges } = this.repos;
+    const { db, users, sessions, purges, tokens, outbox } = this.repos;
     await db.transaction(async (tx) => {
       await this.lockLive(userId, precondition, tx);
       await sessions.revokeAllOfUser(userId, tx);
       await users.markDeleted(userId, tx);
+      await outbox.deleteUnsentOfUser(userId, tx);
+      await tokens.voidOfUser(userId, tx);
       await purges.insert(userId, this.options.accountPurgeAfterMs, tx);
     });
     return { id: userId, status: 'deleted' };

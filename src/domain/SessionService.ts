@@ -87,7 +87,10 @@ export class SessionService {
       return await this.repos.db.transaction(async (tx) => {
         if (await emails.taken(emailKey(email!), tx)) throw emailTaken();
         const user = await users.insert({ id: randomUUID(), name: name!, phoneNumber: phoneNumber ?? null, passwordHash }, tx);
-        await emails.insert({ id: randomUUID(), userId: user.id, address: email!, isDefault: true }, tx);
+        const emailId = randomUUID();
+        await emails.insert({ id: emailId, userId: user.id, address: email!, isDefault: true }, tx);
+        // Sign-up sends the new address a verification message (the mail worker makes it).
+        await this.repos.outbox.enqueue({ id: randomUUID(), kind: 'verify_email', userId: user.id, emailId, recipient: email! }, tx);
         return this.startSession(tx, user, client);
       });
     } catch (error) {

@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'NOT_FOUND'
   | 'BAD_USER_INPUT'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
@@ -56,6 +57,15 @@ export class ForbiddenError extends DomainError {
   constructor(message = 'You are not allowed to see this.') {
     super(message);
     this.name = 'ForbiddenError';
+  }
+}
+
+/** Something that is not the caller's, whether or not it exists: the answer never says which. */
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor(message = 'Not found.') {
+    super(message);
+    this.name = 'NotFoundError';
   }
 }
 

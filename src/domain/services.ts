@@ -1,5 +1,7 @@
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/repositories.js';
+import { EmailService } from './EmailService.js';
+import { PasswordService } from './PasswordService.js';
 import { ProfileService } from './ProfileService.js';
 import { SessionService } from './SessionService.js';
 
@@ -7,15 +9,19 @@ import { SessionService } from './SessionService.js';
 export interface Services {
   sessions: SessionService;
   profiles: ProfileService;
+  emails: EmailService;
+  passwords: PasswordService;
 }
 
 export function createServices(
   repos: Repositories,
-  config: Pick<Config, 'sessionTtlMs' | 'accountPurgeAfterMs'>,
+  config: Pick<Config, 'sessionTtlMs' | 'accountPurgeAfterMs' | 'emailsPerUser'>,
   onBackgroundError?: (error: unknown) => void,
 ): Services {
   return {
     sessions: new SessionService(repos, { sessionTtlMs: config.sessionTtlMs, onBackgroundError }),
     profiles: new ProfileService(repos, { accountPurgeAfterMs: config.accountPurgeAfterMs }),
+    emails: new EmailService(repos, { emailsPerUser: config.emailsPerUser }),
+    passwords: new PasswordService(repos),
   };
 }

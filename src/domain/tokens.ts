@@ -18,3 +18,19 @@ export function hashToken(token: string): Buffer {
 export function isWellFormedToken(value: string): boolean {
   return TOKEN_PATTERN.test(value);
 }
+
+/**
+ * Tokens sent by email: a prefix of their own (never taken for a session token, nor one kind for
+ * the other) + 256 random bits in base64url. Only their SHA-256 is stored (hashToken).
+ */
+export const EMAIL_TOKEN_PREFIXES = { verify_email: 'pgv_', reset_password: 'pgr_' } as const;
+export type EmailTokenPurpose = keyof typeof EMAIL_TOKEN_PREFIXES;
+
+export function generateEmailToken(kind: EmailTokenPurpose): string {
+  return EMAIL_TOKEN_PREFIXES[kind] + randomBytes(TOKEN_BYTES).toString('base64url');
+}
+
+/** Whether `value` could be a token of this kind (anything else is refused without a lookup). */
+export function isWellFormedEmailToken(value: unknown, kind: EmailTokenPurpose): value is string {
+  return typeof value === 'string' && value.length === 47 && value.startsWith(EMAIL_TOKEN_PREFIXES[kind]) && /^[A-Za-z0-9_-]{43}$/.test(value.slice(4));
+}

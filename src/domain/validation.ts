@@ -161,7 +161,8 @@ export function normalizeEmail(value: unknown, field = 'email'): string {
     EMAIL_LOCAL.test(local) &&
     domain.split('.').every((label) => HOST_LABEL.test(label));
   if (!valid) throw ValidationError.field(field, 'must be a single email address, such as ada@example.com');
-  return `${local}@${domain.toLowerCase()}`;
+  // Stored as given (API.md, "Emails"); compared and kept unique through emailKey.
+  return email;
 }
 
 /** The form emails are compared and kept unique in. */
@@ -212,4 +213,11 @@ export function normalizeProfilePatch(input: Record<string, unknown>): ProfilePa
   }
   if (errors.length > 0) throw new ValidationError(errors);
   return patch as ProfilePatch;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a UUID (an id from a path is checked before it reaches a uuid column). */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
 }

@@ -1,6 +1,7 @@
 /**
- * logIn and signUp in a GraphQL request, found before it runs, so their attempts are counted
- * (http/rate-limit.ts) whatever the document looks like: aliases, fragments, variables, GET.
+ * logIn, signUp, requestPasswordReset and resetPassword in a GraphQL request, found before it
+ * runs, so their attempts are counted (http/rate-limit.ts) whatever the document looks like:
+ * aliases, fragments, variables, GET.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -16,24 +17,26 @@ import { HttpProblem } from '../http/errors.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import { documentOf } from './limits.js';
 
-const AUTH_FIELDS = new Set(['logIn', 'signUp']);
+const AUTH_FIELDS = new Set(['logIn', 'signUp', 'requestPasswordReset', 'resetPassword']);
 
-/** A preHandler for /graphql: a logIn or signUp in the request counts against the limits first. */
+/** A preHandler for /graphql: any of AUTH_FIELDS in the request counts against the limits first. */
 export function authAttemptCheck(limits: RateLimits, maxTokens: number) {
   return async function checkAuthAttempts(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const emails = authAttemptsOf(request, maxTokens);
     if (emails.length === 0) return;
     // Aliases would otherwise make one request many password guesses under one count.
-    if (emails.length > 1) throw new HttpProblem('BAD_REQUEST', `A request may call logIn or signUp once; this one calls them ${emails.length} times.`);
+    if (emails.length > 1) {
+      throw new HttpProblem('BAD_REQUEST', `A request may call logIn, signUp, requestPasswordReset or resetPassword once; this one calls them ${emails.length} times.`);
+    }
     await limits.checkAuthAttempt(request, reply, emails[0]);
   };
 }
 
-/** The email of each logIn or signUp the request's operation would run (undefined where it has none). */
+/** The email of each of AUTH_FIELDS the request's operation would run (undefined where it has none: resetPassword). */
 function authAttemptsOf(request: FastifyRequest, maxTokens: number): unknown[] {
   const query = documentOf(request);
   // A field's name cannot be escaped in GraphQL: a document without these words calls neither.
-  if (typeof query !== 'string' || !/logIn|signUp/.test(query)) return [];
+  if (typeof query !== 'string' || !/logIn|signUp|requestPasswordReset|resetPassword/.test(query)) return [];
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens, noLocation: true });
@@ -54,9 +57,8 @@ function authAttemptsOf(request: FastifyRequest, maxTokens: number): unknown[] {
       if (selection.kind === Kind.FIELD) {
         if (!AUTH_FIELDS.has(selection.name.value)) continue;
         const argument = (name: string) => selection.arguments?.find((a) => a.name.value === name)?.value;
-        found.push(
-          selection.name.value === 'logIn' ? valueOf(argument('email'), variables) : fieldOf(argument('input'), 'email', variables),
-        );
+        const name = selection.name.value;
+        found.push(name === 'signUp' ? fieldOf(argument('input'), 'email', variables) : valueOf(argument('email'), variables));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         collect(selection.selectionSet);
       } else if (!visited.has(selection.name.value)) {

@@ -4,6 +4,7 @@
  */
 import { STATUS_BY_CODE } from '../http/errors.js';
 import { REST_BODY_LIMIT } from './limits.js';
+import { emailPaths, emailSchemas, emailTags } from './openapi-emails.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
@@ -73,6 +74,7 @@ export const openApiDocument = {
     { name: 'me', description: 'The user the token was issued to.' },
     { name: 'sessions', description: 'Getting and dropping a token.' },
     { name: 'service', description: 'Health and this document.' },
+    ...emailTags,
   ],
   paths: {
     '/me': {
@@ -231,6 +233,7 @@ export const openApiDocument = {
         responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } } },
       },
     },
+    ...emailPaths,
   },
   components: {
     securitySchemes: {
@@ -314,17 +317,18 @@ export const openApiDocument = {
         required: ['status'],
         properties: { status: { type: 'string', enum: ['ok', 'unavailable'] }, reason: { type: 'string' } },
       },
+      ...emailSchemas,
     },
     responses: {
       BadRequest: problemResponse('Malformed JSON, or a body that is not a JSON object.'),
       Unauthorized: problemResponse('No token, or a token whose session has ended (or wrong credentials on /login).', {
         'WWW-Authenticate': { description: '`Bearer`, with `error="invalid_token"` when a token was sent.', required: true, schema: { type: 'string' } },
       }),
-      NotFound: problemResponse('No such path.'),
+      NotFound: problemResponse('No such path, or an id that is not one of the caller’s (whether or not it exists).'),
       MethodNotAllowed: problemResponse('The path does not support this method.', {
         Allow: { description: 'The methods the path supports.', required: true, schema: { type: 'string' } },
       }),
-      Conflict: problemResponse('The email is already taken.'),
+      Conflict: problemResponse('The email address already belongs to an account.'),
       PreconditionFailed: problemResponse('If-Match did not match the current ETag; nothing was written.'),
       PayloadTooLarge: problemResponse(`The body is over ${REST_BODY_LIMIT / 1024} KB.`),
       UnsupportedMediaType: problemResponse('The body is not application/json (or application/merge-patch+json for PATCH).'),

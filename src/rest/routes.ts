@@ -8,11 +8,15 @@ import type { Precondition } from '../domain/ProfileService.js';
 import type { Viewer } from '../domain/SessionService.js';
 import { PreconditionFailedError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
 import { authenticate } from '../http/auth.js';
-import { HttpProblem, badRequest } from '../http/errors.js';
+import { HttpProblem } from '../http/errors.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import type { Services } from '../domain/services.js';
+import { onlyKeys, requireObject } from './body.js';
+import { emailRoutes } from './emails.js';
 import { REST_BODY_LIMIT } from './limits.js';
 import { openApiDocument } from './openapi.js';
+import { pageRoutes } from './pages.js';
+import { passwordResetRoutes } from './password-reset.js';
 import { problemErrorHandler, unroutedProblem } from './problem.js';
 import { authResponse, etagOf, ifMatchSatisfied, ifNoneMatchMatches, userRepresentation } from './representation.js';
 
@@ -106,6 +110,10 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   });
 
   app.get('/openapi.json', async () => openApiDocument);
+
+  await app.register(emailRoutes, { services, limits });
+  await app.register(passwordResetRoutes, { services, limits });
+  await app.register(pageRoutes);
 };
 
 /**
@@ -127,18 +135,6 @@ function registerJsonParser(app: FastifyInstance): void {
     }
     parseJson(request, body as string, done);
   });
-}
-
-function requireObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body must be a JSON object.');
-  return body as Record<string, unknown>;
-}
-
-/** Unknown keys are refused by name, so a typo never passes silently. */
-function onlyKeys<K extends string>(body: Record<string, unknown>, allowed: readonly K[]): Partial<Record<K, unknown>> {
-  const unknown = Object.keys(body).filter((key) => !(allowed as readonly string[]).includes(key));
-  if (unknown.length > 0) throw new ValidationError(unknown.map((field) => ({ field, message: 'is not an accepted field' })));
-  return body as Partial<Record<K, unknown>>;
 }
 
 /** If-Match / If-None-Match, checked on the locked row inside the write transaction. */

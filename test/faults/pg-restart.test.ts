@@ -22,7 +22,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, uniqueEmail } from '../helpers.js';
+import { PASSWORD, uniqueEmail, NO_SMTP } from '../helpers.js';
 import { startService, type ServiceProcess } from '../service-process.js';
 
 const run = promisify(execFile);
@@ -297,6 +297,7 @@ describe.skipIf(!available && !inCI)('PostgreSQL stopped and started under load'
     service = await startService({
       DATABASE_URL: cluster.url,
       NODE_ENV: 'production',
+      SMTP_URL: NO_SMTP,
       LOG_LEVEL: process.env.PGW_FAULT_LOG_LEVEL ?? 'fatal',
       // Deleted accounts stay until the end, so each deletion can be inspected whole.
       ACCOUNT_PURGE_AFTER: '1h',

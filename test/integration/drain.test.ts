@@ -8,7 +8,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, PASSWORD, uniqueEmail, type TestDatabase } from '../helpers.js';
+import { createTestDatabase, PASSWORD, uniqueEmail, type TestDatabase, NO_SMTP } from '../helpers.js';
 import { startService, type ServiceProcess } from '../service-process.js';
 
 const IN_FLIGHT = 20;
@@ -82,6 +82,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   env = {
     NODE_ENV: 'production',
+    SMTP_URL: NO_SMTP,
     LOG_LEVEL: 'warn',
     DATA_DIR: testDb.dataDir,
     ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),

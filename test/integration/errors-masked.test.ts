@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Repositories } from '../../src/db/repositories.js';
 import type { Services } from '../../src/domain/services.js';
-import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp, type TestDatabase, logLines } from '../helpers.js';
+import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, uniqueEmail, type SignedUp, type TestApp, type TestDatabase, logLines, NO_SMTP } from '../helpers.js';
 
 const SECRET = 'pgw-internal-detail-7f3a';
 /** What must never reach a client: our marker, SQL, the table, stack frames, paths. */
@@ -53,7 +53,7 @@ for (const nodeEnv of ['development', 'test', 'production']) {
     const lines: string[] = [];
     beforeAll(async () => {
       const logStream = logLines(lines);
-      t = await startTestApp({ NODE_ENV: nodeEnv, LOG_LEVEL: 'info' }, testDb, { logStream, services: broken });
+      t = await startTestApp({ NODE_ENV: nodeEnv, SMTP_URL: NO_SMTP, LOG_LEVEL: 'info' }, testDb, { logStream, services: broken });
     });
     afterAll(async () => {
       await t?.close();

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql } from '../helpers.js';
+import { gql, NO_SMTP } from '../helpers.js';
 import { PROCESS_TEST_TIMEOUT_MS, startService, type ServiceProcess } from '../service-process.js';
 
 // The banner is one write after "listening on"; give the pipe a moment to deliver all of it.
@@ -93,7 +93,7 @@ describe('first run on an embedded database', { timeout: PROCESS_TEST_TIMEOUT_MS
 
   it('never seeds, nor serves Sandbox, in production', async () => {
     const prodDir = await mkdtemp(path.join(tmpdir(), 'pgw-prod-'));
-    const running = await start({ DATA_DIR: prodDir, NODE_ENV: 'production', HOST: '127.0.0.1' });
+    const running = await start({ DATA_DIR: prodDir, NODE_ENV: 'production', SMTP_URL: NO_SMTP, HOST: '127.0.0.1' });
     try {
       expect(running.output()).not.toMatch(/Demo token|pgw_/);
       const page = await fetch(`${running.base}/graphql`, { headers: { accept: 'text/html' } });

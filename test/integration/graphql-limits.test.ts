@@ -6,7 +6,7 @@
  */
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, signUp, startTestApp, type SignedUp, type TestApp } from '../helpers.js';
+import { gql, signUp, startTestApp, type SignedUp, type TestApp, NO_SMTP } from '../helpers.js';
 
 let t: TestApp;
 let user: SignedUp;
@@ -199,7 +199,7 @@ describe('field suggestions', () => {
   });
 
   it('are hidden in production', async () => {
-    const prod = await startTestApp({ NODE_ENV: 'production' });
+    const prod = await startTestApp({ NODE_ENV: 'production', SMTP_URL: NO_SMTP });
     try {
       for (const query of ['{ mee { id } }', '{ me { nam } }', 'mutation { updateMe(input: { bi: "x" }) { id } }']) {
         const res = await gql(prod.url, query);

@@ -3,7 +3,8 @@
  * with the test that checks it). None may answer 500 or change data.
  */
 import net from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMailWorker, type MailWorker } from '../../src/jobs/mail.js';
 import { gql, PASSWORD, signUp, useTestApp, uniqueEmail, type SignedUp } from '../helpers.js';
 import { useRestClient } from './rest-client.js';
 
@@ -330,6 +331,147 @@ describe('races', () => {
       }
       const live = await sql('select id from sessions where user_id = $1 and revoked_at is null', [user.id]);
       expect(live).toEqual([]);
+    }
+  });
+});
+
+describe('emails and their tokens', () => {
+  // A mail worker delivering into an array: the tokens, as the recipients would get them.
+  const inbox: { to: string; token: string }[] = [];
+  let worker: MailWorker | undefined;
+  beforeAll(() => {
+    worker = startMailWorker(t.repos, {
+      transport: {
+        name: 'inbox',
+        async send(message) {
+          inbox.push({ to: message.to, token: /token=([^\s&]+)/.exec(message.text)![1]! });
+        },
+        close() {},
+      },
+      publicUrl: t.url,
+      emailVerificationTtlMs: 60_000,
+      passwordResetTtlMs: 60_000,
+      intervalMs: 100,
+    });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+  /** The latest token sent to `address`, once its transaction has committed. */
+  async function tokenFor(address: string, count = 1): Promise<string> {
+    for (let i = 0; i < 300; i += 1) {
+      const sent = inbox.filter((m) => m.to.toLowerCase() === address.toLowerCase());
+      if (sent.length >= count) {
+        await worker!.sweep();
+        return sent[count - 1]!.token;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`no message to ${address}`);
+  }
+  const emailsOf = async (user: SignedUp) =>
+    (await gql(t.url, '{ me { status defaultEmail emails { id address verified isDefault } } }', undefined, user.token)).data!.me;
+  const mutate = (user: SignedUp | undefined, field: string, args: string, variables: Record<string, unknown>, selection = '') =>
+    gql(t.url, `mutation (${args}) { ${field}${selection} }`, variables, user?.token);
+  const codeOf = (res: { errors?: { extensions?: Record<string, any> }[] }) => res.errors?.[0]?.extensions?.code;
+
+  it('another user’s, unknown and malformed ids: NOT_FOUND / 404 on every mutation and route, nothing changed', async () => {
+    const [user, other] = await Promise.all([signUp(t.url), signUp(t.url)]);
+    const theirs = (await emailsOf(other)).emails[0].id;
+    const ids = [theirs, '00000000-0000-4000-8000-000000000000', theirs.toUpperCase()];
+    for (const id of ids) {
+      for (const field of ['removeEmail(id: $id)', 'setDefaultEmail(id: $id)', 'sendEmailVerification(id: $id)']) {
+        const res = await mutate(user, field, '$id: UUID!', { id }, field.startsWith('setDefault') ? ' { id }' : '');
+        expect(codeOf(res), `${field} ${id}`).toBe('NOT_FOUND');
+      }
+    }
+    for (const id of ['not-a-uuid', "' or 1=1 --", '%00', 'x'.repeat(90), '..%2F..%2Fme', '😀']) {
+      for (const [method, suffix] of [['GET', ''], ['DELETE', ''], ['PUT', '/default'], ['POST', '/verification']] as const) {
+        const res = await rest(method, `/me/emails/${encodeURIComponent(id)}${suffix}`, { token: user.token });
+        expect(res.status, `${method} ${id}`).toBe(404);
+      }
+    }
+    expect(await emailsOf(other)).toMatchObject({ defaultEmail: other.email, emails: [{ id: theirs, address: other.email, isDefault: true }] });
+  });
+
+  it('tokens of odd shapes and types are one generic BAD_USER_INPUT / 422, never a 500', async () => {
+    const odd: unknown[] = ['', ' ', 'pgv_', `pgv_${'A'.repeat(43)}\u0000`, `pgv_${'A'.repeat(10_000)}`, `PGV_${'A'.repeat(43)}`, `pgw_${'A'.repeat(43)}`, 'pgv_😀'.padEnd(47, 'x'), "pgv_' or '1'='1"];
+    for (const token of odd) {
+      expect(codeOf(await mutate(undefined, 'verifyEmail(token: $t)', '$t: String!', { t: token }, ' { id }')), String(token).slice(0, 20)).toBe('BAD_USER_INPUT');
+      expect((await rest('POST', '/verify-email', { json: { token } })).status).toBe(422);
+      expect((await rest('POST', '/password-reset/confirm', { json: { token, newPassword: PASSWORD } })).status).toBe(422);
+    }
+    for (const token of [null, 12, true, ['pgv_x'], { $ne: null }]) {
+      expect((await rest('POST', '/verify-email', { json: { token } })).status).toBe(422);
+      expect((await rest('POST', '/password-reset/confirm', { json: { token, newPassword: PASSWORD } })).status).toBe(422);
+    }
+    const wrongType = await gql(t.url, 'mutation ($t: String!) { verifyEmail(token: $t) { id } }', { t: 12 });
+    expect(wrongType.status).toBe(400);
+    expect(codeOf(wrongType)).toBe('BAD_USER_INPUT');
+    // A form post of garbage goes back to the page as "invalid".
+    const form = await rest('POST', '/verify-email', { raw: 'token=%00%ff&extra=1', contentType: 'application/x-www-form-urlencoded' });
+    expect(form.status).toBe(303);
+    expect(form.headers.get('location')).toBe('/verify-email?outcome=invalid');
+  });
+
+  it('addresses in odd case and whitespace: one account per address whatever the case; REST trims; inner whitespace and non-ASCII are refused', async () => {
+    const [user, other] = await Promise.all([signUp(t.url), signUp(t.url)]);
+    const odd = ` \t${other.email.toUpperCase()}\n`;
+    expect((await rest('POST', '/me/emails', { token: user.token, json: { address: odd } })).status).toBe(409);
+    for (const address of ['ada lovelace@example.com', 'ada@exa mple.com', 'ädä@example.com', 'ada@example.com\u0000', '@example.com', `${'x'.repeat(250)}@example.com`]) {
+      expect((await rest('POST', '/me/emails', { token: user.token, json: { address } })).status, JSON.stringify(address)).toBe(422);
+    }
+    const mixed = `MiXeD.${Date.now()}@Example.Com`;
+    const added = await rest('POST', '/me/emails', { token: user.token, json: { address: `  ${mixed}\t` } });
+    expect(added.status).toBe(201);
+    expect(added.body.address).toBe(mixed);
+    await rest('POST', '/verify-email', { json: { token: await tokenFor(mixed) } });
+    // logIn takes any case of a verified address; requestPasswordReset too.
+    expect((await gql(t.url, 'mutation ($e: EmailAddress!, $p: String!) { logIn(email: $e, password: $p) { token } }', { e: mixed.toLowerCase(), p: PASSWORD })).data?.logIn.token).toMatch(/^pgw_/);
+    expect((await rest('POST', '/password-reset', { json: { email: ` ${mixed.toUpperCase()} ` } })).status).toBe(202);
+    expect(await tokenFor(mixed, 2)).toMatch(/^pgr_/);
+    expect((await emailsOf(user)).emails).toHaveLength(2);
+  });
+
+  it('the same token used twice at once: one verification, one BAD_USER_INPUT', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const user = await signUp(t.url);
+      const token = await tokenFor(user.email);
+      const answers = await Promise.all([
+        rest('POST', '/verify-email', { json: { token } }),
+        mutate(undefined, 'verifyEmail(token: $t)', '$t: String!', { t: token }, ' { id }'),
+        rest('POST', '/verify-email', { json: { token } }),
+      ]);
+      const ok = [answers[0]!.status === 200, Boolean((answers[1] as { data?: unknown }).data), answers[2]!.status === 200];
+      expect(ok.filter(Boolean)).toHaveLength(1);
+      expect(await sql('select id from email_tokens where user_id = $1 and used_at is not null', [user.id])).toHaveLength(1);
+    }
+  });
+
+  it('verify, setDefault and remove racing on one address: never a 500, always exactly one verified default', async () => {
+    for (let round = 0; round < 4; round += 1) {
+      const user = await signUp(t.url);
+      await rest('POST', '/verify-email', { json: { token: await tokenFor(user.email) } });
+      const address = uniqueEmail('race');
+      const added = await rest('POST', '/me/emails', { token: user.token, json: { address } });
+      const token = await tokenFor(address);
+      const id = added.body.id as string;
+      // Verify and remove at once; then setDefault and remove at once.
+      const first = await Promise.all([
+        rest('POST', '/verify-email', { json: { token } }),
+        round % 2 ? rest('DELETE', `/me/emails/${id}`, { token: user.token }) : rest('PUT', `/me/emails/${id}/default`, { token: user.token }),
+      ]);
+      for (const res of first) expect([200, 204, 404, 422]).toContain(res.status);
+      const second = await Promise.all([
+        rest('PUT', `/me/emails/${id}/default`, { token: user.token }),
+        rest('DELETE', `/me/emails/${id}`, { token: user.token }),
+      ]);
+      for (const res of second) expect([200, 204, 404, 422]).toContain(res.status);
+      const { emails, defaultEmail, status } = await emailsOf(user);
+      const defaults = emails.filter((e: { isDefault: boolean }) => e.isDefault);
+      expect(defaults).toHaveLength(1);
+      expect(defaults[0]).toMatchObject({ verified: true, address: defaultEmail });
+      expect(status).toBe('ACTIVE');
     }
   });
 });

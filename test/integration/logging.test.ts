@@ -10,9 +10,22 @@ import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type TestApp, logLine
 
 let t: TestApp;
 const lines: string[] = [];
+/** What the mail worker sent (its own log lines go to `lines` with the rest). */
+const sent: { to: string; text: string }[] = [];
 beforeAll(async () => {
   const logStream = logLines(lines);
-  t = await startTestApp({ LOG_LEVEL: 'trace' }, undefined, { logStream });
+  t = await startTestApp({ LOG_LEVEL: 'trace' }, undefined, {
+    logStream,
+    mailWorker: {
+      transport: {
+        name: 'capture',
+        async send(message) {
+          sent.push(message);
+        },
+        close() {},
+      },
+    },
+  });
 });
 afterAll(async () => {
   await t?.close();
@@ -106,6 +119,63 @@ describe('secrets', () => {
     expect(all).not.toMatch(/access_token|[?&]token=/);
     // The path with a token in it is still logged, masked.
     expect(requestLines().map((l) => l.path)).toContain('/me/pgw_[redacted]');
+  });
+});
+
+describe('email and reset tokens', () => {
+  it('never appear in a line: JSON bodies, form posts, GraphQL variables and literals, query strings, paths, the mail worker', async () => {
+    const email = uniqueEmail('tokens');
+    await fetch(`${t.url}/signup`, post({ email, password: PASSWORD, name: 'Tokens' }));
+    await fetch(`${t.url}/password-reset`, post({ email }));
+    const tokenTo = async (prefix: string) => {
+      for (let i = 0; i < 400; i += 1) {
+        const found = sent.map((m) => /token=(\S+)/.exec(m.text)?.[1] ?? '').find((token) => token.startsWith(prefix));
+        if (found) {
+          await t.mail!.sweep();
+          return found;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`no ${prefix} token sent`);
+    };
+    const verifyToken = await tokenTo('pgv_');
+    const resetToken = await tokenTo('pgr_');
+    const newPassword = 'a new password in a form';
+    const form = (body: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const attempts: [string, RequestInit][] = [
+      [`/verify-email?token=${verifyToken}`, {}],
+      [`/password-reset?token=${resetToken}&outcome=weak`, {}],
+      [`/verify-email/${verifyToken}`, {}],
+      [`/password-reset/${resetToken}`, {}],
+      ['/verify-email', post({ token: `${verifyToken}x` })],
+      ['/verify-email', post({ token: verifyToken, password: PASSWORD })],
+      ['/verify-email', form(`token=${verifyToken}`)],
+      ['/password-reset/confirm', form(new URLSearchParams({ token: resetToken, newPassword, confirmPassword: `${newPassword}!` }).toString())],
+      ['/password-reset/confirm', post({ token: resetToken, newPassword: 'short' })],
+      ['/graphql', post({ query: 'mutation ($t: String!) { verifyEmail(token: $t) { id } }', variables: { t: verifyToken } })],
+      ['/graphql', post({ query: 'mutation ($t: Int!) { verifyEmail(token: $t) { id } }', variables: { t: verifyToken } })],
+      ['/graphql', post({ query: `mutation { verifyEmail(token: "${verifyToken}") { id } }` })],
+      ['/graphql', post({ query: 'mutation ($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }', variables: { t: resetToken, p: newPassword } })],
+      ['/graphql', post({ query: 'mutation ($t: String!, $p: Int!) { resetPassword(token: $t, newPassword: $p) }', variables: { t: resetToken, p: newPassword } })],
+    ];
+    for (const [path, init] of attempts) {
+      const res = await fetch(`${t.url}${path}`, { ...init, redirect: 'manual' });
+      expect(res.status, path).toBeLessThan(500);
+      await res.arrayBuffer();
+    }
+    await t.mail!.sweep();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const all = lines.join('\n');
+    for (const secret of [verifyToken, resetToken, newPassword]) {
+      expect(all).not.toContain(secret);
+      expect(all).not.toContain(secret.slice(4, 24));
+    }
+    // Nor the addresses messages go to: the worker logs message ids.
+    expect(all).not.toContain(email);
+    const logged = lines.map((l) => JSON.parse(l));
+    expect(logged.filter((l) => l.msg === 'mail sent').length).toBeGreaterThanOrEqual(2);
+    const paths = logged.filter((l) => l.msg === 'request').map((l) => l.path);
+    expect(paths).toEqual(expect.arrayContaining(['/verify-email', '/password-reset', '/verify-email/pgv_[redacted]', '/password-reset/pgr_[redacted]']));
   });
 });
 

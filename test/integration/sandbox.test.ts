@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ORIGIN } from '../../src/config.js';
 import { INTROSPECTION_OFF_MESSAGE, NO_SANDBOX_MESSAGE } from '../../src/graphql/introspection.js';
 import { OFFLINE_HINT } from '../../src/graphql/landing-page.js';
-import { gql, signUp, startTestApp, type TestApp } from '../helpers.js';
+import { gql, signUp, startTestApp, type TestApp, NO_SMTP } from '../helpers.js';
 import { describeInChromium } from '../browser.js';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
@@ -264,7 +264,7 @@ describeInChromium('in headless Chromium', (browser) => {
 describe('in production', () => {
   let prod: TestApp;
   beforeAll(async () => {
-    prod = await startTestApp({ NODE_ENV: 'production', CORS_ORIGINS: APP_ORIGIN });
+    prod = await startTestApp({ NODE_ENV: 'production', SMTP_URL: NO_SMTP, CORS_ORIGINS: APP_ORIGIN });
   });
   afterAll(async () => {
     await prod?.close();
@@ -328,7 +328,7 @@ describe('in production', () => {
 describe('in production with GRAPHQL_INTROSPECTION=true', () => {
   let prod: TestApp;
   beforeAll(async () => {
-    prod = await startTestApp({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+    prod = await startTestApp({ NODE_ENV: 'production', SMTP_URL: NO_SMTP, GRAPHQL_INTROSPECTION: 'true' });
   });
   afterAll(async () => {
     await prod?.close();

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type TestApp } from '../helpers.js';
+import { gql, PASSWORD, signUp, startTestApp, uniqueEmail, type TestApp, NO_SMTP } from '../helpers.js';
 import { describeInChromium } from '../browser.js';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -126,7 +126,7 @@ describeInChromium('the landing page in headless Chromium', (browser) => {
 describe('in production', () => {
   let prod: TestApp;
   beforeAll(async () => {
-    prod = await startTestApp({ NODE_ENV: 'production' });
+    prod = await startTestApp({ NODE_ENV: 'production', SMTP_URL: NO_SMTP });
   });
   afterAll(async () => {
     await prod?.close();

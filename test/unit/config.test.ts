@@ -22,11 +22,17 @@ describe('config', () => {
   });
 
   it('locks down production', () => {
-    const config = loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' });
+    const config = loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.internal:587', CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' });
     expect(config.host).toBe('0.0.0.0');
     expect(config.introspection).toBe(false);
     expect(config.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
-    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.internal:587', GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it('refuses production without SMTP_URL: messages would only be printed', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/^SMTP_URL must be set when NODE_ENV=production/);
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.internal' }).mail.smtpUrl).toBe('smtps://u:p@mail.internal');
+    expect(loadConfig({}).mail.smtpUrl).toBeUndefined();
   });
 
   it('uses a real pool with DATABASE_URL', () => {

@@ -13,7 +13,8 @@ const SRC = path.resolve(import.meta.dirname, '../../src');
 const MAY_IMPORT: Record<string, string[]> = {
   db: [],
   domain: ['db'],
-  jobs: ['db', 'domain'],
+  jobs: ['db', 'domain', 'mail'],
+  mail: [],
   http: ['db', 'domain'],
   graphql: ['db', 'domain', 'http', '__generated__'],
   rest: ['db', 'domain', 'http'],

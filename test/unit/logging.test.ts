@@ -27,5 +27,9 @@ describe('log lines', () => {
 
   it('masks token-shaped text in a logged path and drops the query string', () => {
     expect(loggedPath(`/me/${secret}?access_token=${secret}`)).toBe('/me/pgw_[redacted]');
+    // Email verification and reset tokens too; a query string (where mailed links carry them) never.
+    expect(loggedPath('/verify-email/pgv_abc-_9/x/pgr_Z?token=pgv_abc')).toBe('/verify-email/pgv_[redacted]/x/pgr_[redacted]');
+    expect(loggedPath('/password-reset?token=pgr_abc&outcome=weak')).toBe('/password-reset');
+    expect(loggedPath('/me/emails')).toBe('/me/emails');
   });
 });

@@ -261,8 +261,8 @@ describe('normalizePhoneNumber', () => {
 });
 
 describe('normalizeEmail and emailKey', () => {
-  it('trims, keeps the local part as given and lower-cases the domain', () => {
-    expect(normalizeEmail('  Ada.Lovelace+tag@Example.COM ')).toBe('Ada.Lovelace+tag@example.com');
+  it('trims and keeps the address as given (API.md: stored as given, trimmed)', () => {
+    expect(normalizeEmail('  Ada.Lovelace+tag@Example.COM ')).toBe('Ada.Lovelace+tag@Example.COM');
     expect(normalizeEmail('o\'brien@mail.example.co.uk')).toBe("o'brien@mail.example.co.uk");
     expect(normalizeEmail('root@localhost')).toBe('root@localhost');
   });

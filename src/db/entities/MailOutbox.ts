@@ -14,13 +14,16 @@ export const MailOutbox = defineEntity({
     id: p.uuid().primary(),
     kind: p.string(),
     user: () => p.manyToOne(User).deleteRule('cascade').nullable(),
-    email: () => p.manyToOne(UserEmail).deleteRule('cascade').nullable(),
+    // Kept (set null) when the address is removed: the per-address rate limit counts these rows.
+    email: () => p.manyToOne(UserEmail).deleteRule('set null').nullable(),
     recipient: p.string().length(254),
     createdAt: p.datetime(3),
     nextAttemptAt: p.datetime(3),
     attempts: p.integer().default(0),
     lastError: p.text().nullable(),
     sentAt: p.datetime(3).nullable(),
+    /** Refused for good by the mail server, or not delivered in time: no more attempts. */
+    failedAt: p.datetime(3).nullable(),
   },
 });
 export type MailOutbox = InferEntity<typeof MailOutbox>;

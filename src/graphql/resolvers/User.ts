@@ -11,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Private fields answer only to the user themself; for anyone else they are FORBIDDEN. The check
  * is here, in the subgraph, so it holds for `_entities` called directly as well as via a router.
  */
-function own<T>(resolve: (user: Profile, ctx: Context, info: GraphQLResolveInfo) => T) {
+export function own<T>(resolve: (user: Profile, ctx: Context, info: GraphQLResolveInfo) => T) {
   return (user: Profile, _args: unknown, ctx: Context, info: GraphQLResolveInfo): T => {
     if (ctx.viewer?.user.id !== user.id && !ctx.selves.has(user.id)) {
       throw new ForbiddenError('This field is private to its user.');

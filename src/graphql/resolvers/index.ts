@@ -1,5 +1,6 @@
 import type { Resolvers } from '../../__generated__/resolvers-types.js';
 import { scalars } from '../scalars.js';
+import { emailMutations, emailUserFields, passwordResetMutations } from './emails.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { User } from './User.js';
@@ -8,6 +9,6 @@ export const resolvers: Resolvers = {
   ...scalars,
   UserStatus: { PENDING: 'pending', ACTIVE: 'active', SUSPENDED: 'suspended', DELETED: 'deleted' },
   Query,
-  Mutation,
-  User,
+  Mutation: { ...Mutation, ...emailMutations, ...passwordResetMutations },
+  User: { ...User, ...emailUserFields },
 };
