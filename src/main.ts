@@ -63,6 +63,8 @@ async function start(): Promise<void> {
   });
   purger = startPurgeWorker(repos, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
   const base = baseUrl(config, app);
+  // Before the mail worker starts: the demo address is verified at once, and no message may go to it.
+  const demo = config.production ? undefined : await demoSession(repos, services.sessions);
   mailer = startMailWorker(repos, {
     transport: createMailTransport(config.mail),
     // PUBLIC_URL's default names PORT, which means nothing when PORT=0 (any free port): use the real one.
@@ -71,7 +73,6 @@ async function start(): Promise<void> {
     passwordResetTtlMs: config.passwordResetTtlMs,
     log: app.log.child({ job: 'mail' }),
   });
-  const demo = config.production ? undefined : await demoSession(repos, services.sessions);
   process.stdout.write(banner(config, db, base, demo));
 }
 

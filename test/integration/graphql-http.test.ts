@@ -5,7 +5,7 @@
  */
 import { serverAudits, type AuditResult } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
-import { startTestApp, useTestApp } from '../helpers.js';
+import { NO_SMTP, startTestApp, useTestApp } from '../helpers.js';
 
 /** Apollo's CSRF prevention refuses a GET without a preflight-forcing header (a MAY of the spec). */
 const CSRF_REFUSED = {
@@ -73,7 +73,7 @@ describe('graphql-http server audits', () => {
   // These two open a database each: generous on a loaded machine.
   it('give the same results in production, where a browser’s GET gets a JSON answer instead of Sandbox', { timeout: 120_000 }, async () => {
     // With introspection on: three audits query `__type`, which production refuses by default.
-    const prod = await startTestApp({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+    const prod = await startTestApp({ NODE_ENV: 'production', SMTP_URL: NO_SMTP, GRAPHQL_INTROSPECTION: 'true' });
     try {
       const outcomes = await audit(`${prod.url}/graphql`, fetch);
       expect(notPassing(outcomes)).toEqual({ ...CSRF_REFUSED, ...STATUS_400 });
@@ -84,7 +84,7 @@ describe('graphql-http server audits', () => {
   });
 
   it('in production with introspection off, only the audits that query `__type` fail besides', { timeout: 120_000 }, async () => {
-    const prod = await startTestApp({ NODE_ENV: 'production' });
+    const prod = await startTestApp({ NODE_ENV: 'production', SMTP_URL: NO_SMTP });
     try {
       const outcomes = await audit(`${prod.url}/graphql`, fetch);
       expect(notPassing(outcomes)).toEqual({ ...CSRF_REFUSED, ...STATUS_400, ...QUERY_TYPE });

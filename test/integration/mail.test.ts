@@ -197,6 +197,6 @@ describe('production', () => {
     expect(failure).toBeDefined();
     const output = failure!.replace(/^exited 1 before listening:\n/, '');
     expect(failure).toMatch(/^exited 1 before listening:/);
-    expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^profile-gateway cannot start: SMTP_URL must be set when NODE_ENV=production/)]);
+    expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^SMTP_URL must be set when NODE_ENV=production/)]);
   });
 });

@@ -213,7 +213,7 @@ describeInChromium('in headless Chromium', (browser) => {
 
   // It opens a database of its own: generous on a loaded machine.
   it('in production, opening /graphql shows a JSON answer saying Sandbox is off', { timeout: 120_000 }, async () => {
-    const prod = await startTestApp({ NODE_ENV: 'production' });
+    const prod = await startTestApp({ NODE_ENV: 'production', SMTP_URL: NO_SMTP });
     try {
       const page = await browser.current.newPage();
       const response = await page.goto(`${prod.url}/graphql`);
