@@ -33,7 +33,7 @@ const INSERT = statement(
 // logIn knows an account by its default address or any verified one, never by an unverified other.
 const CREDENTIALS_BY_EMAIL = statement(
   'credentials_by_email',
-  `select u.id, u.password_hash from user_emails e join users u on u.id = e.user_id
+  `select u.id, u.status, u.password_hash from user_emails e join users u on u.id = e.user_id
    where lower(e.address) = $1 and (e.is_default or e.verified_at is not null) and ${LIVE_USER}`,
 );
 const LOCK_LIVE_SHARED = statement('lock_live_user_shared', `select ${USER_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for share of u`);
@@ -46,6 +46,12 @@ const ERASE_DELETED = statement('erase_deleted_user', "delete from users u where
 const ANY_USER = statement('any_user', 'select exists (select 1 from users) as found');
 const LOCK_LIVE = statement('lock_live_user', `select ${USER_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for update of u`);
 const SET_PASSWORD_HASH = statement('set_password_hash', `update users u set password_hash = $2 where u.id = $1 and ${LIVE_USER}`);
+const PASSWORD_HASH = statement('password_hash', `select u.password_hash from users u where u.id = $1 and ${LIVE_USER}`);
+// Only if the hash is still the one the current password was checked against (no lost update).
+const REPLACE_PASSWORD_HASH = statement(
+  'replace_password_hash',
+  `update users u set password_hash = $3 where u.id = $1 and ${LIVE_USER} and u.password_hash = $2 returning u.id`,
+);
 const ACTIVATE_IF_PENDING = statement(
   'activate_if_pending',
   `update users u set status = 'active' where u.id = $1 and u.status = 'pending' returning ${USER_COLUMNS}`,
@@ -120,9 +126,9 @@ export class UsersRepository {
   }
 
   /** The live user known by this email (in its lower-case key), with its password hash. */
-  async credentialsByEmail(emailKey: string, tx?: Tx): Promise<{ id: string; passwordHash: string } | undefined> {
-    const row = await this.db.one<{ id: string; password_hash: string }>(CREDENTIALS_BY_EMAIL, [emailKey], tx);
-    return row && { id: row.id, passwordHash: row.password_hash };
+  async credentialsByEmail(emailKey: string, tx?: Tx): Promise<{ id: string; status: UserStatus; passwordHash: string } | undefined> {
+    const row = await this.db.one<{ id: string; status: UserStatus; password_hash: string }>(CREDENTIALS_BY_EMAIL, [emailKey], tx);
+    return row && { id: row.id, status: row.status, passwordHash: row.password_hash };
   }
 
   /** Marks a live user deleted; false when there was none. */
@@ -147,6 +153,16 @@ export class UsersRepository {
 
   async setPasswordHash(id: string, passwordHash: string, tx?: Tx): Promise<void> {
     await this.db.query(SET_PASSWORD_HASH, [id, passwordHash], tx);
+  }
+
+  /** The live user's password hash. */
+  async passwordHashOf(id: string, tx?: Tx): Promise<string | undefined> {
+    return (await this.db.one<{ password_hash: string }>(PASSWORD_HASH, [id], tx))?.password_hash;
+  }
+
+  /** Sets a new password hash if the current one is still `expected`; false when it was not. */
+  async replacePasswordHash(id: string, expected: string, passwordHash: string, tx?: Tx): Promise<boolean> {
+    return (await this.db.query(REPLACE_PASSWORD_HASH, [id, expected, passwordHash], tx)).length > 0;
   }
 
   /** pending → active (its default email was verified); returns the user when it changed. */

@@ -7,7 +7,9 @@
  * - logIn/signUp attempts, REST and GraphQL together, per client IP (RATE_LIMIT_AUTH_PER_IP) and
  *   per email (RATE_LIMIT_AUTH_PER_EMAIL) per RATE_LIMIT_AUTH_WINDOW. Each transport finds the
  *   attempt in its own requests (the REST body; the GraphQL arguments or variables) and asks
- *   `checkAuthAttempt` before anything runs.
+ *   `checkAuthAttempt` before anything runs. A changePassword attempt (a guess at the current
+ *   password) counts against the client IP there too, and against its account (the per-email
+ *   limit, on a budget of its own) through `checkAccountAttempt` once the caller is known.
  * Over a limit: 429 with Retry-After and the draft IETF RateLimit-* headers; a problem+json with
  * code RATE_LIMITED on REST, `{ errors: [{ extensions: { code: 'RATE_LIMITED' } }] }` on GraphQL.
  * Counters live in Redis when REDIS_URL is set (one budget across instances), in memory otherwise.
@@ -53,6 +55,11 @@ export interface RateLimits {
    * (`email` as the client sent it; null when it sent none), and throws RATE_LIMITED over either.
    */
   checkAuthAttempt(request: FastifyRequest, reply: FastifyReply, email: unknown): Promise<void>;
+  /**
+   * Counts an attempt at an account's password by a signed-in caller (changePassword) against
+   * that account's budget (RATE_LIMIT_AUTH_PER_EMAIL), and throws RATE_LIMITED over it.
+   */
+  checkAccountAttempt(request: FastifyRequest, reply: FastifyReply, userId: string): Promise<void>;
 }
 
 export async function registerRateLimits(app: FastifyInstance, config: Config): Promise<RateLimits> {
@@ -122,16 +129,26 @@ export async function registerRateLimits(app: FastifyInstance, config: Config): 
     if (email !== null) {
       checks.push(await authPerEmail(request, `auth:email:${digest(email)}`));
     }
-    const counted = checks.filter((c): c is Extract<(typeof checks)[number], { isAllowed: false }> => !c.isAllowed);
-    if (counted.length === 0) return;
-    const exceeded = counted.filter((c) => c.isExceeded);
-    const tightest = exceeded.length > 0
-      ? exceeded.reduce((a, b) => (a.ttl >= b.ttl ? a : b))
-      : counted.reduce((a, b) => (a.remaining <= b.remaining ? a : b));
-    setRateLimitHeaders(reply, tightest.max, tightest.remaining, tightest.ttl);
-    if (exceeded.length > 0) throw tooMany(tightest.ttl);
+    refuseOver(reply, checks);
   };
-  return { checkAuthAttempt };
+  const checkAccountAttempt = async (request: FastifyRequest, reply: FastifyReply, userId: string): Promise<void> => {
+    refuseOver(reply, [await authPerEmail(request, `auth:account:${digest(userId)}`)]);
+  };
+  return { checkAuthAttempt, checkAccountAttempt };
+}
+
+type Check = Awaited<ReturnType<ReturnType<FastifyInstance['createRateLimit']>>>;
+
+/** Sets the RateLimit headers of the tightest of `checks`, and throws RATE_LIMITED when one is exceeded. */
+function refuseOver(reply: FastifyReply, checks: Check[]): void {
+  const counted = checks.filter((c): c is Extract<Check, { isAllowed: false }> => !c.isAllowed);
+  if (counted.length === 0) return;
+  const exceeded = counted.filter((c) => c.isExceeded);
+  const tightest = exceeded.length > 0
+    ? exceeded.reduce((a, b) => (a.ttl >= b.ttl ? a : b))
+    : counted.reduce((a, b) => (a.remaining <= b.remaining ? a : b));
+  setRateLimitHeaders(reply, tightest.max, tightest.remaining, tightest.ttl);
+  if (exceeded.length > 0) throw tooMany(tightest.ttl);
 }
 
 function tooMany(ttlMs: number): RateLimitedError {
