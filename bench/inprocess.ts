@@ -20,6 +20,7 @@ import { Writable } from 'node:stream';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { Profile } from '../src/db/entities/User.js';
+import type { AccountService } from '../src/domain/AccountService.js';
 import type { EmailService } from '../src/domain/EmailService.js';
 import type { PasswordService } from '../src/domain/PasswordService.js';
 import type { ProfileService } from '../src/domain/ProfileService.js';
@@ -58,6 +59,7 @@ const services = {
   // Not on the paths measured here.
   emails: {} as EmailService,
   passwords: {} as PasswordService,
+  accounts: {} as AccountService,
 } satisfies Services;
 
 interface Sent {

@@ -52,9 +52,29 @@ const REPLACE_PASSWORD_HASH = statement(
   'replace_password_hash',
   `update users u set password_hash = $3 where u.id = $1 and ${LIVE_USER} and u.password_hash = $2 returning u.id`,
 );
+// A suspended account whose default address is verified meanwhile is active once unsuspended.
 const ACTIVATE_IF_PENDING = statement(
   'activate_if_pending',
-  `update users u set status = 'active' where u.id = $1 and u.status = 'pending' returning ${USER_COLUMNS}`,
+  `update users u set
+     status = case when u.status = 'pending' then 'active' else u.status end,
+     status_before_suspension = case when u.status_before_suspension = 'pending' then 'active' else u.status_before_suspension end
+   where u.id = $1 and (u.status = 'pending' or u.status_before_suspension = 'pending') returning ${USER_COLUMNS}`,
+);
+const BY_ID = statement('user_by_id', 'select u.id from users u where u.id = $1');
+const BY_EMAIL = statement('user_by_email', 'select e.user_id as id from user_emails e where lower(e.address) = $1');
+const LOCK_ACCOUNT = statement(
+  'lock_account',
+  `select u.id, u.status, u.status_before_suspension, (select e.address from user_emails e where e.user_id = u.id and e.is_default) as default_email
+   from users u where u.id = $1 for update of u`,
+);
+const SUSPEND = statement(
+  'suspend_user',
+  "update users u set status = 'suspended', status_before_suspension = u.status where u.id = $1 and u.status in ('pending', 'active') returning u.status_before_suspension",
+);
+const UNSUSPEND = statement(
+  'unsuspend_user',
+  `update users u set status = coalesce(u.status_before_suspension, 'active'), status_before_suspension = null
+   where u.id = $1 and u.status = 'suspended' returning u.status`,
 );
 
 /**
@@ -169,6 +189,28 @@ export class UsersRepository {
   async activateIfPending(id: string, tx?: Tx): Promise<Profile | undefined> {
     const row = await this.db.one(ACTIVATE_IF_PENDING, [id], tx);
     return row && profileFromRow(row);
+  }
+
+  /** The id of the user (of any status) with this id, or with this address (its lower-case key) among its emails. */
+  async idByIdOrEmail(ref: { id: string } | { emailKey: string }, tx?: Tx): Promise<string | undefined> {
+    const row = 'id' in ref ? await this.db.one<{ id: string }>(BY_ID, [ref.id], tx) : await this.db.one<{ id: string }>(BY_EMAIL, [ref.emailKey], tx);
+    return row?.id;
+  }
+
+  /** A user of any status, its row locked for update until `tx` ends, with what a status change needs. */
+  async lockAccount(id: string, tx: Tx): Promise<{ id: string; status: UserStatus; defaultEmail: string | null } | undefined> {
+    const row = await this.db.one<{ id: string; status: UserStatus; default_email: string | null }>(LOCK_ACCOUNT, [id], tx);
+    return row && { id: row.id, status: row.status, defaultEmail: row.default_email ?? null };
+  }
+
+  /** pending or active → suspended, keeping what it was; returns that, or undefined when it was neither. */
+  async suspend(id: string, tx?: Tx): Promise<'pending' | 'active' | undefined> {
+    return (await this.db.one<{ status_before_suspension: 'pending' | 'active' }>(SUSPEND, [id], tx))?.status_before_suspension;
+  }
+
+  /** suspended → the status it had before; returns that, or undefined when it was not suspended. */
+  async unsuspend(id: string, tx?: Tx): Promise<UserStatus | undefined> {
+    return (await this.db.one<{ status: UserStatus }>(UNSUSPEND, [id], tx))?.status;
   }
 
   async anyExists(tx?: Tx): Promise<boolean> {
