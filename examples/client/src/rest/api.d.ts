@@ -57,7 +57,7 @@ export interface paths {
         put?: never;
         /**
          * Start a new session
-         * @description A wrong email, a wrong password and a deleted account all get the same 401.
+         * @description A wrong email, a wrong password and a deleted account all get the same 401. A suspended account with the right password gets 403 with `reason: ACCOUNT_SUSPENDED`.
          */
         post: operations["logIn"];
         delete?: never;
@@ -281,6 +281,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s live sessions: the calling one first, then the most recently used
+         * @description `lastSeenAt` may lag by up to five minutes.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of the caller’s live sessions (the calling one included)
+         * @description Its token gets 401 from the very next request on, on every instance.
+         */
+        delete: operations["revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/sessions/revoke-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every live session of the caller but the calling one
+         * @description Takes no body. Their tokens get 401 from the very next request on, on every instance.
+         */
+        post: operations["revokeOtherSessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the caller’s password, given the current one
+         * @description Every other session of the user ends; the calling one stays. A wrong current password is a 422 on `currentPassword` (nothing changes, no session ends); the new one follows the sign-up rules. Rate limited as /login: per client IP and per account.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -387,6 +467,11 @@ export interface components {
             code: "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "PRECONDITION_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_USER_INPUT" | "RATE_LIMITED" | "INTERNAL_SERVER_ERROR" | "SERVICE_UNAVAILABLE";
             /** @description Validation failures, one per field. */
             errors?: components["schemas"]["FieldError"][];
+            /**
+             * @description Why a 403 was refused, as GraphQL’s `extensions.reason`.
+             * @enum {string}
+             */
+            reason?: "ACCOUNT_SUSPENDED";
             /** @description For a 5xx: quote it when reporting the problem. */
             requestId?: string;
         };
@@ -436,6 +521,42 @@ export interface components {
             /** @description The same as newPassword. */
             confirmPassword: string;
         };
+        /** @description A live session of the user: one login, and the token it issued. `userAgent` is absent when the client sent none. */
+        Session: {
+            /** Format: uuid */
+            id: string;
+            /** @description Whether this is the session of the request’s own token. */
+            current: boolean;
+            /**
+             * Format: date-time
+             * @description When it began (the login).
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it was last used; may lag by up to five minutes.
+             */
+            lastSeenAt: string;
+            /**
+             * Format: date-time
+             * @description When it ends unless revoked before.
+             */
+            expiresAt: string;
+            /** @description The User-Agent of the client that logged in. */
+            userAgent?: string;
+        };
+        SessionList: {
+            /** @description The calling session first, then by lastSeenAt, latest first. */
+            sessions: components["schemas"]["Session"][];
+        };
+        RevokedSessions: {
+            /** @description How many sessions ended. */
+            revoked: number;
+        };
+        ChangePasswordRequest: {
+            currentPassword: string;
+            newPassword: string;
+        };
     };
     responses: {
         /** @description Malformed JSON, or a body that is not a JSON object. */
@@ -452,6 +573,15 @@ export interface components {
             headers: {
                 /** @description `Bearer`, with `error="invalid_token"` when a token was sent. */
                 "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Refused; `reason` says why (`ACCOUNT_SUSPENDED`: the account is suspended). */
+        Forbidden: {
+            headers: {
                 [name: string]: unknown;
             };
             content: {
@@ -741,6 +871,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -1207,6 +1338,124 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live sessions. */
+            200: {
+                headers: {
+                    /** @description Always `no-store`. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of one of the caller’s live sessions. Any other id (another user’s, ended, unknown, malformed) is a 404. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. No body. */
+            204: {
+                headers: {
+                    /** @description Always `no-store`. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    revokeOtherSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many sessions ended. */
+            200: {
+                headers: {
+                    /** @description Always `no-store`. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedSessions"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+            default: components["responses"]["InternalError"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed. No body. */
+            204: {
+                headers: {
+                    /** @description Always `no-store`. */
+                    "Cache-Control": "no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
