@@ -4,9 +4,10 @@
  * POST /me/sessions/revoke-others (every REST response checked against the OpenAPI document),
  * and a revoked token refused on its very next request on another instance of the same database.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, PASSWORD, signUp, startTestApp, useTestApp, usingServer, type SignedUp, type TestApp } from '../helpers.js';
+import { generateEmailToken, hashToken } from '../../src/domain/tokens.js';
 import { useRestClient } from './rest-client.js';
 
 const t = useTestApp();
@@ -224,6 +225,53 @@ describe('REST', () => {
     }
     // Nothing above ended a session.
     expect(await works(other.token)).toBe(true);
+  });
+});
+
+describe('the ETag of GET /me', () => {
+  it('changes with activeSessions (a login, a revocation), status (pending → active) and defaultEmail; If-None-Match with the old one is a 200', async () => {
+    const user = await api.signUp();
+    const read = async () => {
+      const res = await api.get('/me', { token: user.token });
+      expect(res.status).toBe(200);
+      return { etag: res.headers.get('etag')!, body: res.body };
+    };
+    const first = await read();
+    const other = (await api.post('/login', { email: user.email, password: PASSWORD })).body.token as string;
+    const loggedIn = await read();
+    expect(loggedIn.body.activeSessions).toBe(first.body.activeSessions + 1);
+    expect(loggedIn.etag).not.toBe(first.etag);
+    const conditional = await api.get('/me', { token: user.token, headers: { 'if-none-match': first.etag } });
+    expect(conditional.status).toBe(200);
+    expect(conditional.headers.get('etag')).toBe(loggedIn.etag);
+    expect((await api.get('/me', { token: user.token, headers: { 'if-none-match': loggedIn.etag } })).status).toBe(304);
+
+    expect((await api.delete(`/me/sessions/${await sessionIdOf(other)}`, { token: user.token })).status).toBe(204);
+    const revoked = await read();
+    expect(revoked.body.activeSessions).toBe(first.body.activeSessions);
+    expect(revoked.etag).not.toBe(loggedIn.etag);
+    // The same representation as at first: the same (strong) tag.
+    expect(revoked.etag).toBe(first.etag);
+
+    // pending → active: the default address verified.
+    const token = generateEmailToken('verify_email');
+    const userId = user.user.id as string;
+    const [{ id: emailId }] = await t.sql('select id from user_emails where user_id = $1 and is_default', [userId]);
+    await t.repos.tokens.insert({ id: randomUUID(), kind: 'verify_email', hash: hashToken(token), userId, emailId, ttlMs: 60_000 });
+    expect((await api.post('/verify-email', { token })).status).toBe(200);
+    const active = await read();
+    expect(active.body.status).toBe('active');
+    expect(active.etag).not.toBe(revoked.etag);
+
+    // Another verified address made the default.
+    const second = `second.${randomUUID()}@example.com`;
+    const added = await api.post('/me/emails', { address: second }, { token: user.token });
+    await t.sql('update user_emails set verified_at = now() where id = $1', [added.body.id]);
+    const setDefault = await api.put(`/me/emails/${added.body.id}/default`, { token: user.token });
+    expect(setDefault.body.defaultEmail).toBe(second);
+    const changedDefault = await read();
+    expect(changedDefault.etag).not.toBe(active.etag);
+    expect(setDefault.headers.get('etag')).toBe(changedDefault.etag);
   });
 });
 
