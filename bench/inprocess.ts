@@ -33,6 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Profile } from '../src/db/entities/User.js';
+import type { AccountService } from '../src/domain/AccountService.js';
 import type { EmailService } from '../src/domain/EmailService.js';
 import type { PasswordService } from '../src/domain/PasswordService.js';
 import type { ProfileService } from '../src/domain/ProfileService.js';
@@ -93,6 +94,7 @@ const services = {
   // Not on the paths measured here.
   emails: {} as EmailService,
   passwords: {} as PasswordService,
+  accounts: {} as AccountService,
 } satisfies Services;
 
 interface Sent {

@@ -89,7 +89,7 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
   await apollo.start();
 
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: (request) => createContext(services, request),
+    context: (request, reply) => createContext(services, request, reply, limits),
   });
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],

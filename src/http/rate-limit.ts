@@ -7,7 +7,9 @@
  * - logIn/signUp attempts, REST and GraphQL together, per client IP (RATE_LIMIT_AUTH_PER_IP) and
  *   per email (RATE_LIMIT_AUTH_PER_EMAIL) per RATE_LIMIT_AUTH_WINDOW. Each transport finds the
  *   attempt in its own requests (the REST body; the GraphQL arguments or variables) and asks
- *   `checkAuthAttempt` before anything runs.
+ *   `checkAuthAttempt` before anything runs. A changePassword attempt (a guess at the current
+ *   password) counts against the client IP there too, and against its account (the per-email
+ *   limit, on a budget of its own) through `checkAccountAttempt` once the caller is known.
  * Over a limit: 429 with Retry-After and the draft IETF RateLimit-* headers; a problem+json with
  * code RATE_LIMITED on REST, `{ errors: [{ extensions: { code: 'RATE_LIMITED' } }] }` on GraphQL.
  *
@@ -239,6 +241,11 @@ export interface RateLimits {
    * (`email` as the client sent it; null when it sent none), and throws RATE_LIMITED over either.
    */
   checkAuthAttempt(request: FastifyRequest, reply: FastifyReply, email: unknown): Promise<void>;
+  /**
+   * Counts an attempt at an account's password by a signed-in caller (changePassword) against
+   * that account's budget (RATE_LIMIT_AUTH_PER_EMAIL), and throws RATE_LIMITED over it.
+   */
+  checkAccountAttempt(request: FastifyRequest, reply: FastifyReply, userId: string): Promise<void>;
 }
 
 export async function createRateLimits(app: FastifyInstance, config: Config): Promise<RateLimits> {
@@ -297,21 +304,31 @@ export async function createRateLimits(app: FastifyInstance, config: Config): Pr
     async checkAuthAttempt(request, reply, emailInput) {
       const email = emailKeyOf(emailInput);
       const now = Date.now();
-      const [ip, byEmail] = await Promise.all([
+      const verdicts = await Promise.all([
         authPerIp.takeExact(clientIp(request), now),
         email === null ? null : authPerEmail.takeExact(digest(email), now),
       ]);
-      const counted = [ip, byEmail].filter((v): v is Verdict => v !== null);
-      if (counted.length === 0) return;
-      const exceeded = counted.filter((v) => v.count > v.max);
-      const tightest =
-        exceeded.length > 0
-          ? exceeded.reduce((a, b) => (a.resetAt >= b.resetAt ? a : b))
-          : counted.reduce((a, b) => (a.max - a.count <= b.max - b.count ? a : b));
-      setRateLimitHeaders(reply, tightest.max, Math.max(0, tightest.max - tightest.count), tightest.resetAt - now);
-      if (exceeded.length > 0) throw tooMany(tightest.resetAt - now);
+      refuseOver(reply, verdicts.filter((v): v is Verdict => v !== null), now);
+    },
+
+    async checkAccountAttempt(request, reply, userId) {
+      const now = Date.now();
+      const verdict = await authPerEmail.takeExact(`account:${digest(userId)}`, now);
+      refuseOver(reply, verdict ? [verdict] : [], now);
     },
   };
+}
+
+/** Sets the RateLimit headers of the tightest of `counted`, and throws RATE_LIMITED when one is exceeded. */
+function refuseOver(reply: FastifyReply, counted: Verdict[], now: number): void {
+  if (counted.length === 0) return;
+  const exceeded = counted.filter((v) => v.count > v.max);
+  const tightest =
+    exceeded.length > 0
+      ? exceeded.reduce((a, b) => (a.resetAt >= b.resetAt ? a : b))
+      : counted.reduce((a, b) => (a.max - a.count <= b.max - b.count ? a : b));
+  setRateLimitHeaders(reply, tightest.max, Math.max(0, tightest.max - tightest.count), tightest.resetAt - now);
+  if (exceeded.length > 0) throw tooMany(tightest.resetAt - now);
 }
 
 function tooMany(ttlMs: number): RateLimitedError {

@@ -237,7 +237,7 @@ describe('logIn and signUp attempts', () => {
     ]) {
       const res = await gql(t.url, query);
       expect(res.status, query).toBe(400);
-      expect(res.errors).toEqual([{ message: expect.stringMatching(/^A request may call logIn, signUp, requestPasswordReset or resetPassword once/), extensions: { code: 'BAD_REQUEST' } }]);
+      expect(res.errors).toEqual([{ message: expect.stringMatching(/^A request may call logIn, signUp, requestPasswordReset, resetPassword or changePassword once/), extensions: { code: 'BAD_REQUEST' } }]);
     }
     // Nothing ran: the signUp in the last one created no user.
     expect((await rest(t.url, 'POST', '/login', { json: { email: 'x@example.com', password: 'a long password' } })).status).toBe(401);
