@@ -35,11 +35,13 @@ const GET_ME: Sent = { method: 'GET', path: '/me' };
 // A new bio every time, so every PATCH really writes on both servers.
 const patchMe = (sequence: number): Sent => ({ method: 'PATCH', path: '/me', body: JSON.stringify({ bio: `Bench bio ${sequence}` }) });
 
+// Issue 15's targets (GraphQL me ≥ 0.50, GET /me ≥ 0.75, PATCH /me ≥ 0.70 of the ceiling); the
+// every-field query is held to GraphQL me's.
 export const SCENARIOS: Scenario[] = [
-  { id: 'graphql-me', title: 'GraphQL me { id name status createdAt }', rest: false, peers: true, minThroughputRatio: 0.85, request: () => GRAPHQL_SMALL },
-  { id: 'graphql-me-full', title: 'GraphQL me, every field', rest: false, peers: false, minThroughputRatio: 0.85, request: () => GRAPHQL_FULL },
-  { id: 'rest-get-me', title: 'REST GET /me', rest: true, peers: true, minThroughputRatio: 0.95, request: () => GET_ME },
-  { id: 'rest-patch-me', title: 'REST PATCH /me (bio)', rest: true, peers: false, minThroughputRatio: 0.8, request: patchMe },
+  { id: 'graphql-me', title: 'GraphQL me { id name status createdAt }', rest: false, peers: true, minThroughputRatio: 0.5, request: () => GRAPHQL_SMALL },
+  { id: 'graphql-me-full', title: 'GraphQL me, every field', rest: false, peers: false, minThroughputRatio: 0.5, request: () => GRAPHQL_FULL },
+  { id: 'rest-get-me', title: 'REST GET /me', rest: true, peers: true, minThroughputRatio: 0.75, request: () => GET_ME },
+  { id: 'rest-patch-me', title: 'REST PATCH /me (bio)', rest: true, peers: false, minThroughputRatio: 0.7, request: patchMe },
   {
     id: 'mix',
     title: 'mix: 80% GraphQL me, 10% GET /me, 10% PATCH /me',

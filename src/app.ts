@@ -11,13 +11,13 @@ import type { Config } from './config.js';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from './db/errors.js';
 import { authAttemptCheck } from './graphql/auth-attempts.js';
 import { createContext, type Context } from './graphql/context.js';
-import { errorsPlugin, formatError } from './graphql/errors.js';
+import { errorHooks, formatError } from './graphql/errors.js';
 import { graphqlHttpErrorHandler } from './graphql/http-errors.js';
 import { noIntrospectionRule, withNoSandboxAnswer } from './graphql/introspection.js';
 import { sandboxLandingPage } from './graphql/landing-page.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
-import { federatedTracing } from './graphql/tracing.js';
+import { requestPlugin } from './graphql/tracing.js';
 import { bufferedStdout, lazyChildLogger, loggerOptions } from './http/logging.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { registerRequestHooks } from './http/request-hooks.js';
@@ -81,9 +81,8 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
-      federatedTracing(),
+      requestPlugin(errorHooks(app.log)),
       config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
-      errorsPlugin(app.log),
     ],
   });
   await apollo.start();

@@ -20,19 +20,29 @@ import { documentOf } from './limits.js';
 
 const AUTH_FIELDS = new Set(['logIn', 'signUp', 'requestPasswordReset', 'resetPassword', 'changePassword']);
 
-/** A preHandler for /graphql: any of AUTH_FIELDS in the request counts against the limits first. */
+/**
+ * A preHandler for /graphql: any of AUTH_FIELDS in the request counts against the limits first.
+ * Callback-style: the requests that call none of them (nearly all) pass without a promise.
+ */
 export function authAttemptCheck(limits: RateLimits, maxTokens: number) {
-  return async function checkAuthAttempts(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const emails = authAttemptsOf(request, maxTokens);
-    if (emails.length === 0) return;
+  return function checkAuthAttempts(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void {
+    let emails: unknown[];
+    try {
+      emails = authAttemptsOf(request, maxTokens);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (emails.length === 0) return done();
     // Aliases would otherwise make one request many password guesses under one count.
     if (emails.length > 1) {
-      throw new HttpProblem(
-        'BAD_REQUEST',
-        `A request may call logIn, signUp, requestPasswordReset, resetPassword or changePassword once; this one calls them ${emails.length} times.`,
+      return done(
+        new HttpProblem(
+          'BAD_REQUEST',
+          `A request may call logIn, signUp, requestPasswordReset, resetPassword or changePassword once; this one calls them ${emails.length} times.`,
+        ),
       );
     }
-    await limits.checkAuthAttempt(request, reply, emails[0]);
+    limits.checkAuthAttempt(request, reply, emails[0]).then(() => done(), done);
   };
 }
 

@@ -1,4 +1,4 @@
-import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
+import { HeaderMap, type GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
@@ -11,7 +11,7 @@ import type { Context } from './context.js';
  * The one place where errors become what GraphQL clients see. Domain errors keep their message and
  * get their code; scalar parse errors get `BAD_USER_INPUT` and the offending field; anything else
  * is masked (its details go to the log, with the request id the client gets). A validation error
- * naming several fields is split into one error per field by `errorsPlugin`.
+ * naming several fields is split into one error per field by `errorHooks`.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const unwrapped = unwrapResolverError(error);
@@ -39,7 +39,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { ...formatted, extensions: stripStack(formatted.extensions) };
 }
 
-/** Where formatError leaves a validation error's fields for errorsPlugin; never sent. */
+/** Where formatError leaves a validation error's fields for errorHooks; never sent. */
 const FIELD_ERRORS = 'fieldErrors';
 
 /**
@@ -57,7 +57,8 @@ function perField(error: GraphQLFormattedError): GraphQLFormattedError | GraphQL
 }
 
 /**
- * What Apollo does with errors besides formatting them, in one plugin:
+ * What Apollo does with errors besides formatting them, as the hooks of every request (one shared
+ * object, installed by `requestPlugin`):
  * - a validation error naming several fields becomes one error per field (formatError works one
  *   error at a time);
  * - a database outage is a 503 with Retry-After, not a masked 500 (formatError has given those
@@ -65,17 +66,19 @@ function perField(error: GraphQLFormattedError): GraphQLFormattedError | GraphQL
  *   and we can find the log line;
  * - the service's own failures are logged as errors; a client's mistakes (a bad token, input,
  *   query) are not: they are the request line's business.
- * Its hooks are one shared object: a request without errors costs two calls that return at once.
+ * Synchronous: a request without errors costs one call that returns at once (willSendResponse);
+ * didEncounterErrors runs only when there are errors.
  */
-export function errorsPlugin(log: FastifyBaseLogger): ApolloServerPlugin<Context> {
-  const hooks: GraphQLRequestListener<Context> = {
-    async didEncounterErrors({ errors, contextValue }) {
+export function errorHooks(log: FastifyBaseLogger): GraphQLRequestListener<Context> {
+  return {
+    didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {
         if (isServiceFailure(error)) log.error({ err: error.originalError ?? error, reqId: contextValue.requestId }, 'GraphQL request failed');
       }
+      return Promise.resolve();
     },
-    async willSendResponse({ response, contextValue }) {
-      if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
+    willSendResponse({ response, contextValue }) {
+      if (response.body.kind !== 'single' || !response.body.singleResult.errors) return NOTHING;
       const errors = response.body.singleResult.errors.flatMap(perField);
       response.body.singleResult.errors = errors;
       for (const error of errors) {
@@ -87,14 +90,13 @@ export function errorsPlugin(log: FastifyBaseLogger): ApolloServerPlugin<Context
           response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
         }
       }
-    },
-  };
-  return {
-    async requestDidStart() {
-      return hooks;
+      return NOTHING;
     },
   };
 }
+
+/** What a hook that has nothing to wait for returns (Apollo's types want a promise; it awaits anything). */
+const NOTHING: Promise<void> = Promise.resolve();
 
 /** An error of the service itself, not of what the client sent. */
 function isServiceFailure(error: GraphQLError): boolean {

@@ -10,7 +10,7 @@
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { GraphQLLimits } from '../config.js';
 import { HttpProblem } from '../http/errors.js';
@@ -46,16 +46,17 @@ export function documentOf(request: FastifyRequest): unknown {
   return (source as { query?: unknown }).query;
 }
 
-/** A preValidation hook for /graphql: a document over the limit is refused before it is parsed. */
+/**
+ * A preValidation hook for /graphql: a document over the limit is refused before it is parsed.
+ * Callback-style: synchronous work needs no promise.
+ */
 export function documentSizeCheck(limits: GraphQLLimits) {
   const max = limits.maxDocumentBytes;
-  return async function checkDocumentSize(request: FastifyRequest): Promise<void> {
+  return function checkDocumentSize(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
     const query = documentOf(request);
     // UTF-8 takes at least one byte and at most three per UTF-16 unit: count only when it matters.
-    if (typeof query !== 'string' || query.length * 3 <= max) return;
+    if (typeof query !== 'string' || query.length * 3 <= max) return done();
     const bytes = Buffer.byteLength(query, 'utf8');
-    if (bytes > max) {
-      throw new HttpProblem('BAD_REQUEST', `The GraphQL document is ${bytes} bytes; the limit is ${max} bytes.`);
-    }
+    done(bytes > max ? new HttpProblem('BAD_REQUEST', `The GraphQL document is ${bytes} bytes; the limit is ${max} bytes.`) : undefined);
   };
 }

@@ -82,8 +82,24 @@ function rememberingSerialize(scalar: GraphQLScalarType, max = 2_000): GraphQLSc
   });
 }
 
+/** A UUID as PostgreSQL writes it (lower case, no braces): what every id we answer looks like. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * graphql-scalars' UUID compiles its pattern anew on every value it serialises (a regex literal
+ * with the g flag inside the function): a canonical id is checked with one compiled pattern
+ * instead and answered as it is, as graphql-scalars would; anything else goes to graphql-scalars.
+ */
+function canonicalUuidFirst(scalar: GraphQLScalarType): GraphQLScalarType {
+  const config = scalar.toConfig();
+  return new GraphQLScalarType({
+    ...config,
+    serialize: (value) => (typeof value === 'string' && CANONICAL_UUID.test(value) ? value : config.serialize(value)),
+  });
+}
+
 export const scalars = {
-  UUID: reportingLiteral(UUIDResolver),
+  UUID: canonicalUuidFirst(reportingLiteral(UUIDResolver)),
   DateTime: reportingLiteral(DateTimeResolver),
   PhoneNumber: checkedByDomain(PhoneNumberResolver),
   Locale: checkedByDomain(LocaleResolver),

@@ -17,7 +17,7 @@ import { openApiDocument } from './openapi.js';
 import { pageRoutes } from './pages.js';
 import { passwordResetRoutes } from './password-reset.js';
 import { problemErrorHandler, unroutedProblem } from './problem.js';
-import { authResponse, etagOf, ifMatchSatisfied, ifNoneMatchMatches, userRepresentation } from './representation.js';
+import { authResponse, etagOf, etagOfJson, ifMatchSatisfied, ifNoneMatchMatches, userRepresentation } from './representation.js';
 import { sessionRoutes } from './sessions.js';
 import { requireViewer, viewerOf } from './viewer.js';
 
@@ -36,9 +36,9 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   app.setNotFoundHandler(async (request) => {
     throw unroutedProblem(request);
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     // Before any body is read: an unknown path or method is answered as such, whatever it carries.
-    if (request.is404) throw unroutedProblem(request);
+    done(request.is404 ? unroutedProblem(request) : undefined);
   });
   registerJsonParser(app);
 
@@ -53,12 +53,13 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
 
   app.get('/me', { onRequest: authenticated({ withAccount: true }) }, async (request, reply) => {
     const { user, account } = viewerOf(request);
-    const representation = userRepresentation({ user, account: account! });
-    const etag = etagOf(representation);
+    // Serialised once, for the ETag and the body alike.
+    const json = JSON.stringify(userRepresentation({ user, account: account! }));
+    const etag = etagOfJson(json);
     reply.header('etag', etag);
     if (!ifMatchSatisfied(request.headers['if-match'], etag)) throw new PreconditionFailedError();
     if (ifNoneMatchMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-    return representation;
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 
   app.patch('/me', { onRequest: viewer, bodyLimit }, async (request, reply) => {

@@ -44,3 +44,14 @@ describe('the scalars of updateMe and signUp inputs', () => {
     expect(scalars.URL.serialize('https://example.com/a')).toBe('https://example.com/a');
   });
 });
+
+describe('UUID scalar', () => {
+  it('answers a canonical id as it is, and leaves anything else to graphql-scalars', () => {
+    const id = '5f1c7e0e-8d3a-4a55-9a43-6c7c0c1f1a11';
+    for (let i = 0; i < 3; i++) expect(scalars.UUID.serialize(id)).toBe(id);
+    expect(scalars.UUID.serialize(id.toUpperCase())).toBe(id.toUpperCase());
+    expect(scalars.UUID.serialize(`{${id}}`)).toBe(id);
+    expect(() => scalars.UUID.serialize('not-a-uuid')).toThrow(/UUID/);
+    expect(() => scalars.UUID.serialize(42)).toThrow();
+  });
+});
