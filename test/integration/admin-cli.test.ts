@@ -55,6 +55,18 @@ describe('usage', () => {
       expect(run.stdout).toBe('');
     }
   }, START_TIMEOUT_MS);
+
+  it('a setting it cannot use, or a database it cannot reach, is one line on stderr and exit 1', async () => {
+    const [badSetting, unreachable] = await Promise.all([
+      admin(['suspend', 'ada@example.com'], { SESSION_TTL: 'banana' }),
+      admin(['suspend', 'ada@example.com'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', DB_CONNECT_TIMEOUT: '2s' }),
+    ]);
+    expect(badSetting.code).toBe(1);
+    expect(lines(badSetting.stderr)).toEqual([expect.stringMatching(/^admin: SESSION_TTL/)]);
+    expect(unreachable.code).toBe(1);
+    expect(lines(unreachable.stderr)).toEqual(['admin: DATABASE_URL: PostgreSQL at 127.0.0.1:1 cannot be reached (ECONNREFUSED); start it, or fix the host and port']);
+    expect(unreachable.stdout + badSetting.stdout).toBe('');
+  }, START_TIMEOUT_MS);
 });
 
 describe('on a database', () => {
