@@ -10,7 +10,8 @@
  * (Fastify's inject would be simpler, but light-my-request 6.6, the last for Node 20, keeps ~9 KB
  * per injected request alive: the heap grows without end and GC dominates every figure.)
  *
- * Environment: INPROCESS_REQUESTS (default 20,000 per scenario); INPROCESS_ONLY, a word the names
+ * Environment: INPROCESS_REQUESTS (default 20,000 per scenario); INPROCESS_METRICS=off leaves the
+ * Prometheus metrics out (they are on by default, as in production); INPROCESS_ONLY, a word the names
  * of the scenarios to run contain (e.g. GraphQL); node flags such as --cpu-prof work as usual.
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createMetrics } from '../src/http/metrics.js';
 import type { Profile } from '../src/db/entities/User.js';
 import type { EmailService } from '../src/domain/EmailService.js';
 import type { PasswordService } from '../src/domain/PasswordService.js';
@@ -121,7 +123,9 @@ const config = loadConfig({
   SMTP_URL: 'smtp://127.0.0.1:2525',
 });
 const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
-const app = await buildApp({ config, services, ready: async () => true, logStream: discard });
+// Metrics on, as in production (METRICS_PORT defaults to 9464); INPROCESS_METRICS=off to compare.
+const metrics = process.env.INPROCESS_METRICS === 'off' ? undefined : createMetrics();
+const app = await buildApp({ config, services, ready: async () => true, logStream: discard, metrics });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 const session = new inspector.Session();

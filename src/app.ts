@@ -20,6 +20,8 @@ import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
 import { federatedTracing } from './graphql/tracing.js';
 import { loggerOptions, logRequests } from './http/logging.js';
+import { registerMetrics, type Metrics } from './http/metrics.js';
+import { metricsPlugin } from './graphql/metrics.js';
 import { registerRateLimits } from './http/rate-limit.js';
 import { registerSecurity } from './http/security.js';
 import { restRoutes } from './rest/routes.js';
@@ -28,19 +30,21 @@ import type { Services } from './domain/services.js';
 export interface AppDeps {
   config: Config;
   services: Services;
-  /** /readyz: whether the database answers (db/health.ts); never throws. */
-  ready: () => Promise<boolean>;
+  /** /readyz: true when the database answers (db/health.ts); else false, or why not. Never throws. */
+  ready: () => Promise<boolean | string>;
   /** Overrides for Fastify's logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
   /** Where the app's own logger writes (default stdout); tests read the lines from it. */
   logStream?: DestinationStream;
+  /** Counts requests, operations and errors (http/metrics.ts); main.ts serves them on METRICS_PORT. */
+  metrics?: Metrics | undefined;
 }
 
 /** Fastify with Apollo on /graphql and the health routes. Never listens: main.ts does. */
 /** The largest body /graphql reads (REST's is smaller: rest/limits.ts). */
 const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
-export async function buildApp({ config, services, ready, logger, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, services, ready, logger, logStream, metrics }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config, logStream),
     // One line per request instead, written by logRequests.
@@ -64,6 +68,7 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
   });
   // Before the routes: their hooks run first on every request (headers, then the limits).
   logRequests(app);
+  if (metrics) registerMetrics(app, metrics);
   await registerSecurity(app, config);
   const limits = await registerRateLimits(app, config);
 
@@ -85,6 +90,7 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
       federatedTracing(),
       config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       errorsPlugin(app.log),
+      ...(metrics ? [metricsPlugin(metrics)] : []),
     ],
   });
   await apollo.start();
@@ -105,11 +111,12 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    if (await ready()) return { status: 'ok' };
+    const readiness = await ready();
+    if (readiness === true) return { status: 'ok' };
     return reply
       .code(503)
       .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-      .send({ status: 'unavailable', reason: 'database unreachable' });
+      .send({ status: 'unavailable', reason: readiness || 'database unreachable' });
   });
 
   await app.register(restRoutes, { services, limits });
