@@ -1,7 +1,8 @@
 /**
- * A PgBouncer of a test's own, in front of the PostgreSQL server the tests use: transaction
- * pooling, a small pool (default_pool_size 4), every other setting at its default, as the README's
- * excerpt (and .ci/run's) configures it. Tests create their databases directly on the server and
+ * A PgBouncer of a test's own, in front of the PostgreSQL server the tests use, with the settings
+ * of the README's excerpt ("Many instances"), so the excerpt is what is tested: transaction
+ * pooling and every other setting it names; the test's own addresses, authentication and a small
+ * pool (default_pool_size 4, so clients queue) instead of the excerpt's. Tests create their databases directly on the server and
  * connect through it. As root it runs as the postgres user (PgBouncer refuses to run as root).
  *
  * PGBOUNCER names another binary. Without one, tests skip, except in CI (CI=1), where they fail.
@@ -13,6 +14,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { root } from './service-process.js';
 
 const run = promisify(execFile);
 export const PGBOUNCER = process.env.PGBOUNCER ?? ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer', '/usr/local/bin/pgbouncer'].find((p) => existsSync(p));
@@ -32,6 +34,26 @@ export interface PgBouncerOptions {
   settings?: Record<string, string | number>;
 }
 
+/** The [pgbouncer] settings of the README's excerpt (the ini block after its marker). */
+export function readmeSettings(readme: string): Record<string, string> {
+  const marker = readme.indexOf('<!-- pgbouncer.ini');
+  const block = marker === -1 ? undefined : /```ini\n([\s\S]*?)```/.exec(readme.slice(marker))?.[1];
+  if (!block) throw new Error('README.md has no pgbouncer.ini excerpt');
+  const settings: Record<string, string> = {};
+  let section = '';
+  for (const raw of block.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith(';') || line.startsWith('#')) continue;
+    const header = /^\[(\w+)\]$/.exec(line);
+    if (header) section = header[1]!;
+    else if (section === 'pgbouncer') {
+      const [key, ...value] = line.split('=');
+      settings[key!.trim()] = value.join('=').trim();
+    }
+  }
+  return settings;
+}
+
 export class PgBouncer {
   private child: ChildProcess | undefined;
   private log = '';
@@ -49,12 +71,12 @@ export class PgBouncer {
     const user = decodeURIComponent(server.username || 'postgres');
     await writeFile(path.join(dir, 'users.txt'), `"${user}" "${decodeURIComponent(server.password)}"\n`);
     const settings = {
+      ...readmeSettings(await readFile(path.join(root, 'README.md'), 'utf8')),
       listen_addr: '127.0.0.1',
       listen_port: bouncer.port,
       unix_socket_dir: '',
       auth_type: server.password ? 'plain' : 'trust',
       auth_file: path.join(dir, 'users.txt'),
-      pool_mode: 'transaction',
       default_pool_size: options.poolSize ?? 4,
       logfile: path.join(dir, 'pgbouncer.log'),
       ...options.settings,
