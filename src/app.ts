@@ -5,7 +5,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import fastifyCors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.js';
@@ -19,11 +18,12 @@ import { sandboxLandingPage } from './graphql/landing-page.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
 import { federatedTracing } from './graphql/tracing.js';
-import { loggerOptions, logRequests } from './http/logging.js';
-import { registerMetrics, type Metrics } from './http/metrics.js';
+import { loggerOptions } from './http/logging.js';
+import type { Metrics } from './http/metrics.js';
 import { metricsPlugin } from './graphql/metrics.js';
-import { registerRateLimits } from './http/rate-limit.js';
-import { registerSecurity } from './http/security.js';
+import { createRateLimits } from './http/rate-limit.js';
+import { registerRequestHooks } from './http/request-hooks.js';
+import { registerLandingPageCsp } from './http/security.js';
 import { restRoutes } from './rest/routes.js';
 import type { Services } from './domain/services.js';
 
@@ -47,7 +47,7 @@ const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 export async function buildApp({ config, services, ready, logger, logStream, metrics }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions(config, logStream),
-    // One line per request instead, written by logRequests.
+    // One line per request instead, written by the request hooks (http/request-hooks.ts).
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
@@ -55,22 +55,11 @@ export async function buildApp({ config, services, ready, logger, logStream, met
     bodyLimit: GRAPHQL_BODY_LIMIT,
     return503OnClosing: true,
   });
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  // For every route. Bearer tokens, not cookies: no credentials. Outside production the list has
-  // Sandbox's origin. Requested headers are reflected, so headers a developer adds in Sandbox work.
-  await app.register(fastifyCors, {
-    origin: config.corsOrigins,
-    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    exposedHeaders: ['x-request-id', 'etag', 'retry-after', 'www-authenticate'],
-    maxAge: 600,
-  });
-  // Before the routes: their hooks run first on every request (headers, then the limits).
-  logRequests(app);
-  if (metrics) registerMetrics(app, metrics);
-  await registerSecurity(app, config);
-  const limits = await registerRateLimits(app, config);
+  // Before the routes: these hooks run first on every request (request id, CORS, security
+  // headers, rate limit; the log line at the end).
+  const limits = await createRateLimits(app, config);
+  registerRequestHooks(app, { config, limits, metrics });
+  registerLandingPageCsp(app, config);
 
   const apollo = new ApolloServer<Context>({
     schema: buildSchema(),
@@ -96,7 +85,7 @@ export async function buildApp({ config, services, ready, logger, logStream, met
   await apollo.start();
 
   const graphqlHandler = fastifyApolloHandler(apollo, {
-    context: (request) => createContext(services, request),
+    context: (request, reply) => createContext(services, request, reply, limits),
   });
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],

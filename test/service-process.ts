@@ -32,6 +32,10 @@ export interface SpawnOptions {
    * developer's own .env there never changes what a test runs (tests name DATA_DIR themselves).
    */
   cwd?: string;
+  /** Another entry point than src/main.ts (relative to the repository), e.g. an operator command. */
+  script?: string;
+  /** Its command-line arguments. */
+  args?: string[];
 }
 
 export interface Spawned {
@@ -46,7 +50,8 @@ export interface Spawned {
  * runner's leaks in), PORT and METRICS_PORT 0 and HOST 127.0.0.1 unless `env` says otherwise.
  */
 export function spawnService(env: Record<string, string>, options: SpawnOptions = {}): Spawned {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+  const entry = options.script ? path.join(root, options.script) : MAIN;
+  const child = spawn(process.execPath, ['--import', TSX, entry, ...(options.args ?? [])], {
     cwd: options.cwd ?? tmpdir(),
     env: {
       PATH: process.env.PATH,

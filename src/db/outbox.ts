@@ -4,7 +4,7 @@
  * says what to send, not the text: a message carrying a token is made when it is sent.
  */
 import { statement, type Database, type Tx } from './database.js';
-import { asDate, LIVE_USER } from './sql.js';
+import { asDate, SIGNED_IN_USER } from './sql.js';
 
 export const MAIL_KINDS = ['verify_email', 'reset_password'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
@@ -43,13 +43,14 @@ const RECENT_TO = statement(
    where lower(recipient) = $1 and kind = $2 and created_at > now() - ${RATE_WINDOW_SQL}`,
 );
 // One statement whether or not the address is known, so both take the same time. A message only
-// for the default or a verified address of a live account, and at most $3 an hour to an address.
+// for the default or a verified address of an account that may sign in (not deleted, not
+// suspended), and at most $3 an hour to an address.
 const ENQUEUE_RESET = statement(
   'enqueue_password_reset',
   `insert into mail_outbox (id, kind, user_id, email_id, recipient, created_at, next_attempt_at, attempts)
    select $1, 'reset_password', u.id, e.id, e.address, now(), now(), 0
    from user_emails e join users u on u.id = e.user_id
-   where lower(e.address) = $2 and (e.is_default or e.verified_at is not null) and ${LIVE_USER}
+   where lower(e.address) = $2 and (e.is_default or e.verified_at is not null) and ${SIGNED_IN_USER}
      and (select count(*) from mail_outbox o
           where lower(o.recipient) = $2 and o.kind = 'reset_password' and o.created_at > now() - ${RATE_WINDOW_SQL}) < $3
    returning id`,

@@ -3,6 +3,7 @@ import { EmailsRepository } from './emails.js';
 import { OutboxRepository } from './outbox.js';
 import { PurgesRepository } from './purges.js';
 import { SessionsRepository } from './sessions.js';
+import { StatusChangesRepository } from './status-changes.js';
 import { TokensRepository } from './tokens.js';
 import { UsersRepository } from './users.js';
 
@@ -15,6 +16,7 @@ export interface Repositories {
   purges: PurgesRepository;
   tokens: TokensRepository;
   outbox: OutboxRepository;
+  statusChanges: StatusChangesRepository;
 }
 
 export function createRepositories(db: Database): Repositories {
@@ -26,5 +28,6 @@ export function createRepositories(db: Database): Repositories {
     purges: new PurgesRepository(db),
     tokens: new TokensRepository(db),
     outbox: new OutboxRepository(db),
+    statusChanges: new StatusChangesRepository(db),
   };
 }

@@ -7,6 +7,9 @@ import type { Profile } from './entities/User.js';
 /** A user that exists for everyone: not deleted (a deleted account waits for its purge). */
 export const LIVE_USER = "u.status <> 'deleted'";
 
+/** A user whose sessions authenticate: neither deleted nor suspended. */
+export const SIGNED_IN_USER = "u.status in ('pending', 'active')";
+
 /** A session that authenticates: neither revoked nor expired. `alias` is its row. */
 export const liveSession = (alias: string) => `${alias}.revoked_at is null and ${alias}.expires_at > now()`;
 

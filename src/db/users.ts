@@ -33,7 +33,7 @@ const INSERT = statement(
 // logIn knows an account by its default address or any verified one, never by an unverified other.
 const CREDENTIALS_BY_EMAIL = statement(
   'credentials_by_email',
-  `select u.id, u.password_hash from user_emails e join users u on u.id = e.user_id
+  `select u.id, u.status, u.password_hash from user_emails e join users u on u.id = e.user_id
    where lower(e.address) = $1 and (e.is_default or e.verified_at is not null) and ${LIVE_USER}`,
 );
 const LOCK_LIVE_SHARED = statement('lock_live_user_shared', `select ${USER_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for share of u`);
@@ -46,9 +46,35 @@ const ERASE_DELETED = statement('erase_deleted_user', "delete from users u where
 const ANY_USER = statement('any_user', 'select exists (select 1 from users) as found');
 const LOCK_LIVE = statement('lock_live_user', `select ${USER_COLUMNS} from users u where u.id = $1 and ${LIVE_USER} for update of u`);
 const SET_PASSWORD_HASH = statement('set_password_hash', `update users u set password_hash = $2 where u.id = $1 and ${LIVE_USER}`);
+const PASSWORD_HASH = statement('password_hash', `select u.password_hash from users u where u.id = $1 and ${LIVE_USER}`);
+// Only if the hash is still the one the current password was checked against (no lost update).
+const REPLACE_PASSWORD_HASH = statement(
+  'replace_password_hash',
+  `update users u set password_hash = $3 where u.id = $1 and ${LIVE_USER} and u.password_hash = $2 returning u.id`,
+);
+// A suspended account whose default address is verified meanwhile is active once unsuspended.
 const ACTIVATE_IF_PENDING = statement(
   'activate_if_pending',
-  `update users u set status = 'active' where u.id = $1 and u.status = 'pending' returning ${USER_COLUMNS}`,
+  `update users u set
+     status = case when u.status = 'pending' then 'active' else u.status end,
+     status_before_suspension = case when u.status_before_suspension = 'pending' then 'active' else u.status_before_suspension end
+   where u.id = $1 and (u.status = 'pending' or u.status_before_suspension = 'pending') returning ${USER_COLUMNS}`,
+);
+const BY_ID = statement('user_by_id', 'select u.id from users u where u.id = $1');
+const BY_EMAIL = statement('user_by_email', 'select e.user_id as id from user_emails e where lower(e.address) = $1');
+const LOCK_ACCOUNT = statement(
+  'lock_account',
+  `select u.id, u.status, u.status_before_suspension, (select e.address from user_emails e where e.user_id = u.id and e.is_default) as default_email
+   from users u where u.id = $1 for update of u`,
+);
+const SUSPEND = statement(
+  'suspend_user',
+  "update users u set status = 'suspended', status_before_suspension = u.status where u.id = $1 and u.status in ('pending', 'active') returning u.status_before_suspension",
+);
+const UNSUSPEND = statement(
+  'unsuspend_user',
+  `update users u set status = coalesce(u.status_before_suspension, 'active'), status_before_suspension = null
+   where u.id = $1 and u.status = 'suspended' returning u.status`,
 );
 
 /**
@@ -120,9 +146,9 @@ export class UsersRepository {
   }
 
   /** The live user known by this email (in its lower-case key), with its password hash. */
-  async credentialsByEmail(emailKey: string, tx?: Tx): Promise<{ id: string; passwordHash: string } | undefined> {
-    const row = await this.db.one<{ id: string; password_hash: string }>(CREDENTIALS_BY_EMAIL, [emailKey], tx);
-    return row && { id: row.id, passwordHash: row.password_hash };
+  async credentialsByEmail(emailKey: string, tx?: Tx): Promise<{ id: string; status: UserStatus; passwordHash: string } | undefined> {
+    const row = await this.db.one<{ id: string; status: UserStatus; password_hash: string }>(CREDENTIALS_BY_EMAIL, [emailKey], tx);
+    return row && { id: row.id, status: row.status, passwordHash: row.password_hash };
   }
 
   /** Marks a live user deleted; false when there was none. */
@@ -149,10 +175,42 @@ export class UsersRepository {
     await this.db.query(SET_PASSWORD_HASH, [id, passwordHash], tx);
   }
 
+  /** The live user's password hash. */
+  async passwordHashOf(id: string, tx?: Tx): Promise<string | undefined> {
+    return (await this.db.one<{ password_hash: string }>(PASSWORD_HASH, [id], tx))?.password_hash;
+  }
+
+  /** Sets a new password hash if the current one is still `expected`; false when it was not. */
+  async replacePasswordHash(id: string, expected: string, passwordHash: string, tx?: Tx): Promise<boolean> {
+    return (await this.db.query(REPLACE_PASSWORD_HASH, [id, expected, passwordHash], tx)).length > 0;
+  }
+
   /** pending → active (its default email was verified); returns the user when it changed. */
   async activateIfPending(id: string, tx?: Tx): Promise<Profile | undefined> {
     const row = await this.db.one(ACTIVATE_IF_PENDING, [id], tx);
     return row && profileFromRow(row);
+  }
+
+  /** The id of the user (of any status) with this id, or with this address (its lower-case key) among its emails. */
+  async idByIdOrEmail(ref: { id: string } | { emailKey: string }, tx?: Tx): Promise<string | undefined> {
+    const row = 'id' in ref ? await this.db.one<{ id: string }>(BY_ID, [ref.id], tx) : await this.db.one<{ id: string }>(BY_EMAIL, [ref.emailKey], tx);
+    return row?.id;
+  }
+
+  /** A user of any status, its row locked for update until `tx` ends, with what a status change needs. */
+  async lockAccount(id: string, tx: Tx): Promise<{ id: string; status: UserStatus; defaultEmail: string | null } | undefined> {
+    const row = await this.db.one<{ id: string; status: UserStatus; default_email: string | null }>(LOCK_ACCOUNT, [id], tx);
+    return row && { id: row.id, status: row.status, defaultEmail: row.default_email ?? null };
+  }
+
+  /** pending or active → suspended, keeping what it was; returns that, or undefined when it was neither. */
+  async suspend(id: string, tx?: Tx): Promise<'pending' | 'active' | undefined> {
+    return (await this.db.one<{ status_before_suspension: 'pending' | 'active' }>(SUSPEND, [id], tx))?.status_before_suspension;
+  }
+
+  /** suspended → the status it had before; returns that, or undefined when it was not suspended. */
+  async unsuspend(id: string, tx?: Tx): Promise<UserStatus | undefined> {
+    return (await this.db.one<{ status: UserStatus }>(UNSUSPEND, [id], tx))?.status;
   }
 
   async anyExists(tx?: Tx): Promise<boolean> {

@@ -4,10 +4,10 @@ import type { Profile } from '../db/entities/index.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { Repositories } from '../db/repositories.js';
 import type { AccountFacts } from '../db/sql.js';
-import { ConflictError, UnauthenticatedError, ValidationError, type FieldError } from './errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError, type FieldError } from './errors.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { generateToken, hashToken } from './tokens.js';
-import { emailKey, normalizeEmail, normalizeName, normalizePhoneNumber, validatePassword } from './validation.js';
+import { emailKey, isUuid, normalizeEmail, normalizeName, normalizePhoneNumber, validatePassword } from './validation.js';
 
 export type { AccountFacts } from '../db/sql.js';
 
@@ -21,6 +21,8 @@ export interface Viewer {
 
 export interface AuthResult {
   token: string;
+  /** The new session's id. */
+  sessionId: string;
   expiresAt: Date;
   user: Profile;
 }
@@ -32,11 +34,26 @@ export interface SignUpInput {
   phoneNumber?: unknown;
 }
 
+/** A live session, as its owner sees it. */
+export interface SessionView {
+  id: string;
+  /** The session of the token the request came with. */
+  current: boolean;
+  createdAt: Date;
+  /** Kept to five minutes' resolution (sessions.touch). */
+  lastSeenAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+}
+
 export interface ClientInfo {
   userAgent?: string | undefined;
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password.';
+
+/** Only for the right password: a wrong one gets INVALID_CREDENTIALS, as for any account. */
+const accountSuspended = () => new ForbiddenError('This account is suspended; contact support.', 'ACCOUNT_SUSPENDED');
 
 export class SessionService {
   constructor(
@@ -100,19 +117,42 @@ export class SessionService {
     }
   }
 
-  /** A wrong email, a wrong password and a deleted account give the same error. */
+  /**
+   * A wrong email, a wrong password and a deleted account give the same error; a suspended
+   * account with the right password is FORBIDDEN (reason ACCOUNT_SUSPENDED).
+   */
   async logIn(emailInput: unknown, password: unknown, client: ClientInfo = {}): Promise<AuthResult> {
     if (typeof emailInput !== 'string' || typeof password !== 'string') throw new UnauthenticatedError(INVALID_CREDENTIALS);
     const candidate = await this.repos.users.credentialsByEmail(emailKey(emailInput.trim()));
     if (!(await verifyPassword(candidate?.passwordHash, password)) || !candidate) {
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
     }
+    if (candidate.status === 'suspended') throw accountSuspended();
     return this.repos.db.transaction(async (tx) => {
-      // FOR SHARE makes a racing deleteMe wait for this session, then revoke it too.
+      // FOR SHARE makes a racing deleteMe or suspension wait for this session, then revoke it too.
       const user = await this.repos.users.lockLiveShared(candidate.id, tx);
       if (!user) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+      if (user.status === 'suspended') throw accountSuspended();
       return this.startSession(tx, user, client);
     });
+  }
+
+  /** The user's live sessions: `currentSessionId`'s first, then the most recently used. */
+  async listSessions(userId: string, currentSessionId: string | undefined): Promise<SessionView[]> {
+    const views = (await this.repos.sessions.liveOfUser(userId)).map((row) => ({ ...row, current: row.id === currentSessionId }));
+    return [...views.filter((view) => view.current), ...views.filter((view) => !view.current)];
+  }
+
+  /** Ends one of the user's live sessions (the calling one included); NOT_FOUND for any other id. */
+  async revokeSession(userId: string, id: unknown): Promise<void> {
+    if (!isUuid(id) || !(await this.repos.sessions.revokeOwn(userId, id))) {
+      throw new NotFoundError('No such session among your live ones.');
+    }
+  }
+
+  /** Ends every live session of the viewer's user but the viewer's own; returns how many ended. */
+  revokeOtherSessions(viewer: Pick<Viewer, 'user' | 'sessionId'>): Promise<number> {
+    return this.repos.sessions.revokeOthers(viewer.user.id, viewer.sessionId);
   }
 
   /** A new session for a live account, without its password: the demo user's token at each start. */
@@ -132,9 +172,10 @@ export class SessionService {
 
   private async startSession(tx: Tx, user: Profile, client: ClientInfo): Promise<AuthResult> {
     const token = generateToken();
+    const sessionId = randomUUID();
     const expiresAt = await this.repos.sessions.insert(
       {
-        id: randomUUID(),
+        id: sessionId,
         userId: user.id,
         tokenHash: hashToken(token),
         ttlMs: this.options.sessionTtlMs,
@@ -142,7 +183,7 @@ export class SessionService {
       },
       tx,
     );
-    return { token, expiresAt, user };
+    return { token, sessionId, expiresAt, user };
   }
 }
 

@@ -52,9 +52,15 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/** Why a request was refused beyond its code, for a client to act on (GraphQL `extensions.reason`, REST `reason`). */
+export type ForbiddenReason = 'ACCOUNT_SUSPENDED';
+
 export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
-  constructor(message = 'You are not allowed to see this.') {
+  constructor(
+    message = 'You are not allowed to see this.',
+    readonly reason?: ForbiddenReason,
+  ) {
     super(message);
     this.name = 'ForbiddenError';
   }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/repositories.js';
+import { AccountService } from './AccountService.js';
 import { EmailService } from './EmailService.js';
 import { PasswordService } from './PasswordService.js';
 import { ProfileService } from './ProfileService.js';
@@ -11,6 +12,7 @@ export interface Services {
   profiles: ProfileService;
   emails: EmailService;
   passwords: PasswordService;
+  accounts: AccountService;
 }
 
 export function createServices(
@@ -23,5 +25,6 @@ export function createServices(
     profiles: new ProfileService(repos, { accountPurgeAfterMs: config.accountPurgeAfterMs }),
     emails: new EmailService(repos, { emailsPerUser: config.emailsPerUser }),
     passwords: new PasswordService(repos),
+    accounts: new AccountService(repos),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * logIn, signUp, requestPasswordReset and resetPassword in a GraphQL request, found before it
- * runs, so their attempts are counted (http/rate-limit.ts) whatever the document looks like:
- * aliases, fragments, variables, GET.
+ * logIn, signUp, requestPasswordReset, resetPassword and changePassword in a GraphQL request,
+ * found before it runs, so their attempts are counted (http/rate-limit.ts) whatever the document
+ * looks like: aliases, fragments, variables, GET. (changePassword's per-account count comes later,
+ * in its resolver, once the caller is known.)
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -17,7 +18,7 @@ import { HttpProblem } from '../http/errors.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import { documentOf } from './limits.js';
 
-const AUTH_FIELDS = new Set(['logIn', 'signUp', 'requestPasswordReset', 'resetPassword']);
+const AUTH_FIELDS = new Set(['logIn', 'signUp', 'requestPasswordReset', 'resetPassword', 'changePassword']);
 
 /** A preHandler for /graphql: any of AUTH_FIELDS in the request counts against the limits first. */
 export function authAttemptCheck(limits: RateLimits, maxTokens: number) {
@@ -26,17 +27,20 @@ export function authAttemptCheck(limits: RateLimits, maxTokens: number) {
     if (emails.length === 0) return;
     // Aliases would otherwise make one request many password guesses under one count.
     if (emails.length > 1) {
-      throw new HttpProblem('BAD_REQUEST', `A request may call logIn, signUp, requestPasswordReset or resetPassword once; this one calls them ${emails.length} times.`);
+      throw new HttpProblem(
+        'BAD_REQUEST',
+        `A request may call logIn, signUp, requestPasswordReset, resetPassword or changePassword once; this one calls them ${emails.length} times.`,
+      );
     }
     await limits.checkAuthAttempt(request, reply, emails[0]);
   };
 }
 
-/** The email of each of AUTH_FIELDS the request's operation would run (undefined where it has none: resetPassword). */
+/** The email of each of AUTH_FIELDS the request's operation would run (undefined where it has none: resetPassword, changePassword). */
 function authAttemptsOf(request: FastifyRequest, maxTokens: number): unknown[] {
   const query = documentOf(request);
   // A field's name cannot be escaped in GraphQL: a document without these words calls neither.
-  if (typeof query !== 'string' || !/logIn|signUp|requestPasswordReset|resetPassword/.test(query)) return [];
+  if (typeof query !== 'string' || !/logIn|signUp|requestPasswordReset|resetPassword|changePassword/.test(query)) return [];
   let document: DocumentNode;
   try {
     document = parse(query, { maxTokens, noLocation: true });

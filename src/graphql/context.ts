@@ -1,9 +1,10 @@
 import DataLoader from 'dataloader';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Profile } from '../db/entities/User.js';
 import { isAwaitingDatabase, isDatabaseUnavailable } from '../db/errors.js';
 import type { ClientInfo, Viewer } from '../domain/SessionService.js';
 import { authenticate } from '../http/auth.js';
+import type { RateLimits } from '../http/rate-limit.js';
 import type { Services } from '../domain/services.js';
 import { serviceUnavailableError } from './errors.js';
 import { documentOf } from './limits.js';
@@ -17,10 +18,13 @@ export interface Context {
   /** Live users by (lower-case) id, batched: every lookup of one request is one query. */
   readonly users: DataLoader<string, Profile | null>;
   /**
-   * Users this request has just authenticated as (signUp, logIn) besides the viewer: the user in
-   * their AuthPayload is the caller themself, so its private fields answer.
+   * Users this request has just authenticated as (signUp, logIn) besides the viewer, each with the
+   * session it was just given: the user in their AuthPayload is the caller themself, so its
+   * private fields answer, and that new session is its `current` one.
    */
-  selves: Set<string>;
+  selves: Map<string, string>;
+  /** Counts an attempt at this user's password (changePassword) against the account's rate limit. */
+  countAccountAttempt(userId: string): Promise<void>;
 }
 
 /** A field name cannot be escaped in GraphQL: a document without these words asks for neither. */
@@ -31,7 +35,7 @@ const ACCOUNT_FIELDS = /\b(?:activeSessions|defaultEmail)\b/;
  * A document that mentions activeSessions or defaultEmail gets the viewer's account facts in the
  * same statement as the authentication (as GET /me does), instead of a second one.
  */
-export async function createContext(services: Services, request: FastifyRequest): Promise<Context> {
+export async function createContext(services: Services, request: FastifyRequest, reply: FastifyReply, limits: RateLimits): Promise<Context> {
   const query = documentOf(request);
   const withAccount = typeof query === 'string' && ACCOUNT_FIELDS.test(query);
   let viewer: Viewer | null;
@@ -42,19 +46,22 @@ export async function createContext(services: Services, request: FastifyRequest)
     if (!isAwaitingDatabase(error)) request.log.error({ err: error }, 'GraphQL request failed: database unavailable');
     throw serviceUnavailableError(request.id, error);
   }
-  return new RequestContext(services, viewer, { userAgent: request.headers['user-agent'] }, request.id);
+  return new RequestContext(services, viewer, { userAgent: request.headers['user-agent'] }, request.id, (userId) =>
+    limits.checkAccountAttempt(request, reply, userId),
+  );
 }
 
 /** `me` needs no loader: it is made on first use. */
 class RequestContext implements Context {
   private loader?: DataLoader<string, Profile | null>;
-  readonly selves = new Set<string>();
+  readonly selves = new Map<string, string>();
 
   constructor(
     readonly services: Services,
     public viewer: Viewer | null,
     readonly client: ClientInfo,
     readonly requestId: string,
+    readonly countAccountAttempt: (userId: string) => Promise<void>,
   ) {}
 
   get users(): DataLoader<string, Profile | null> {

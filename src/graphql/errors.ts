@@ -3,7 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
 import { isAwaitingDatabase, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
-import { DomainError, ServiceUnavailableError, ValidationError, type FieldError } from '../domain/errors.js';
+import { DomainError, ForbiddenError, ServiceUnavailableError, ValidationError, type FieldError } from '../domain/errors.js';
 import { INTERNAL_MESSAGE } from '../http/errors.js';
 import type { Context } from './context.js';
 
@@ -23,6 +23,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       if (original.errors.length > 1) extensions[FIELD_ERRORS] = original.errors;
     } else if ('field' in original && original.field) {
       extensions.field = original.field;
+    } else if (original instanceof ForbiddenError && original.reason) {
+      extensions.reason = original.reason;
     }
     return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
   }

@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
-import { DomainError, RateLimitedError, ValidationError, type ErrorCode, type FieldError } from '../domain/errors.js';
+import { DomainError, ForbiddenError, RateLimitedError, ValidationError, type ErrorCode, type FieldError, type ForbiddenReason } from '../domain/errors.js';
 import { bearerSent } from './bearer.js';
 import { noteErrorCode } from './metrics.js';
 
@@ -73,6 +73,8 @@ export interface Classified {
   /** What the client is told. */
   detail: string;
   errors?: FieldError[];
+  /** Why a FORBIDDEN was refused, when the error says (ACCOUNT_SUSPENDED). */
+  reason?: ForbiddenReason;
   headers?: Record<string, string>;
   /** The service's own failure: logged as an error, its details hidden from the client. */
   internal: boolean;
@@ -93,6 +95,7 @@ function classify(error: unknown, request: FastifyRequest): Classified {
   if (error instanceof DomainError) {
     const result = classified(error.code, error.message);
     if (error instanceof ValidationError) result.errors = error.errors;
+    if (error instanceof ForbiddenError && error.reason) result.reason = error.reason;
     if (error.code === 'UNAUTHENTICATED') {
       // RFC 6750 §3.1: an error code only when a bearer token was sent (not for none, not for Basic).
       result.headers = { 'www-authenticate': bearerSent(request) ? 'Bearer error="invalid_token"' : 'Bearer' };

@@ -5,12 +5,12 @@
  *
  * Every label set is bounded: the route is the pattern a route was registered with (never the raw
  * URL), an operation name is kept for the first MAX_OPERATION_NAMES names seen and is "other"
- * after. Per request: three Map lookups and a few additions, in one callback-style onResponse
- * hook; the gauges are read when Prometheus scrapes, not kept up to date.
+ * after. Per request: three Map lookups and a few additions, in the one onResponse hook of
+ * request-hooks.ts; the gauges are read when Prometheus scrapes, not kept up to date.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import type { Repositories } from '../db/repositories.js';
@@ -216,14 +216,11 @@ export function noteErrorCode(request: FastifyRequest, code: string): void {
   (request as unknown as Record<symbol, string>)[ERROR_CODE] = code;
 }
 
-/** Counts every response: one synchronous onResponse hook. */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    metrics.response(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
-    const code = (request as unknown as Record<symbol, string | undefined>)[ERROR_CODE];
-    if (code !== undefined) metrics.error(code);
-    done();
-  });
+/** Counts a response (request-hooks.ts calls this from its onResponse hook). */
+export function countResponse(metrics: Metrics, request: FastifyRequest, reply: FastifyReply): void {
+  metrics.response(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+  const code = (request as unknown as Record<symbol, string | undefined>)[ERROR_CODE];
+  if (code !== undefined) metrics.error(code);
 }
 
 /** Serves /metrics on a port of its own; resolves once it listens. */

@@ -1,7 +1,8 @@
 /**
  * Security headers (helmet) and `Cache-Control: no-store` on every response (GraphQL and
  * REST answers are personal, and so are their errors), and a refusal of requests whose credentials
- * are ambiguous. Set in the first hooks, so even a request refused early (429, 400) has them.
+ * are ambiguous. Set in the first hook (request-hooks.ts), so even a request refused early (429,
+ * 400) has them.
  *
  * The service serves JSON only, so its Content-Security-Policy allows nothing at all. The one
  * exception is the Sandbox landing page outside production (an HTML page with an inline script
@@ -9,7 +10,7 @@
  * allows exactly those.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../config.js';
 import { HttpProblem } from './errors.js';
@@ -65,30 +66,46 @@ function helmetHeaders(): Record<string, string> {
     done = true;
   });
   if (!done) throw new Error('helmet did not set its headers synchronously');
-  return { ...headers, 'content-security-policy': API_CSP, 'cache-control': 'no-store' };
+  return headers;
 }
 
-export async function registerSecurity(app: FastifyInstance, config: Pick<Config, 'production'>): Promise<void> {
-  const headers = helmetHeaders();
-  app.addHook('onRequest', async (request, reply) => {
-    reply.headers(headers);
-    // Node keeps the first of several Authorization headers and drops the rest; a proxy in front
-    // may keep another one. Which credentials count must never be ambiguous.
-    const raw = request.raw.rawHeaders;
-    let authorizations = 0;
-    for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') authorizations += 1;
-    if (authorizations > 1) throw new HttpProblem('BAD_REQUEST', 'Send one Authorization header, not several.');
-  });
+/**
+ * What every response gets, computed once: helmet's headers, the JSON CSP, `no-store`, and
+ * `Vary: Origin` (whether a response allows an origin depends on the request's Origin: cors.ts).
+ * Set by the request hook (request-hooks.ts) before anything can refuse the request.
+ */
+export function securityHeaders(): Readonly<Record<string, string>> {
+  return Object.freeze({ ...helmetHeaders(), 'content-security-policy': API_CSP, 'cache-control': 'no-store', vary: 'Origin' });
+}
 
-  // The landing page is served outside production only: there is nothing to relax in production.
+/**
+ * Node keeps the first of several Authorization headers and drops the rest; a proxy in front may
+ * keep another one. Which credentials count must never be ambiguous: such a request is refused.
+ */
+export function severalAuthorizations(request: FastifyRequest): HttpProblem | undefined {
+  if (request.headers.authorization === undefined) return undefined;
+  const raw = request.raw.rawHeaders;
+  let authorizations = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') authorizations += 1;
+  }
+  return authorizations > 1 ? new HttpProblem('BAD_REQUEST', 'Send one Authorization header, not several.') : undefined;
+}
+
+/**
+ * The landing page (outside production only: there is nothing to relax in production) gets a CSP
+ * of its own, which allows exactly what it loads.
+ */
+export function registerLandingPageCsp(app: FastifyInstance, config: Pick<Config, 'production'>): void {
   if (config.production) return;
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.routeOptions.url === '/graphql' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       const nonce = typeof payload === 'string' ? /<script nonce="([^"]+)"/.exec(payload)?.[1] : undefined;
       reply.header('content-security-policy', landingPageCsp(nonce));
       // Sandbox may open a window (to sign in to Apollo); its opener must stay reachable.
       reply.header('cross-origin-opener-policy', 'same-origin-allow-popups');
     }
-    return payload;
+    done(null, payload);
   });
 }

@@ -5,6 +5,7 @@
 import { STATUS_BY_CODE } from '../http/errors.js';
 import { REST_BODY_LIMIT } from './limits.js';
 import { emailPaths, emailSchemas, emailTags } from './openapi-emails.js';
+import { sessionPaths, sessionSchemas } from './openapi-sessions.js';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
@@ -72,7 +73,7 @@ export const openApiDocument = {
   },
   tags: [
     { name: 'me', description: 'The user the token was issued to.' },
-    { name: 'sessions', description: 'Getting and dropping a token.' },
+    { name: 'sessions', description: 'Getting and dropping a token; the caller’s live sessions.' },
     { name: 'service', description: 'Health and this document.' },
     ...emailTags,
   ],
@@ -169,7 +170,8 @@ export const openApiDocument = {
         operationId: 'logIn',
         tags: ['sessions'],
         summary: 'Start a new session',
-        description: 'A wrong email, a wrong password and a deleted account all get the same 401.',
+        description:
+          'A wrong email, a wrong password and a deleted account all get the same 401. A suspended account with the right password gets 403 with `reason: ACCOUNT_SUSPENDED`.',
         security: [],
         requestBody: { required: true, content: { 'application/json': { schema: ref('LoginRequest') } } },
         responses: {
@@ -179,6 +181,7 @@ export const openApiDocument = {
             content: { 'application/json': { schema: ref('AuthResponse') } },
           },
           '401': response('Unauthorized'),
+          '403': response('Forbidden'),
           '422': response('ValidationFailed'),
           ...withBody,
           ...common,
@@ -234,6 +237,7 @@ export const openApiDocument = {
       },
     },
     ...emailPaths,
+    ...sessionPaths,
   },
   components: {
     securitySchemes: {
@@ -309,6 +313,7 @@ export const openApiDocument = {
           detail: { type: 'string' },
           code: { type: 'string', enum: Object.keys(STATUS_BY_CODE), description: 'The GraphQL `extensions.code` for the same error.' },
           errors: { type: 'array', items: ref('FieldError'), description: 'Validation failures, one per field.' },
+          reason: { type: 'string', enum: ['ACCOUNT_SUSPENDED'], description: 'Why a 403 was refused, as GraphQL’s `extensions.reason`.' },
           requestId: { type: 'string', description: 'For a 5xx: quote it when reporting the problem.' },
         },
       },
@@ -318,12 +323,14 @@ export const openApiDocument = {
         properties: { status: { type: 'string', enum: ['ok', 'unavailable'] }, reason: { type: 'string' } },
       },
       ...emailSchemas,
+      ...sessionSchemas,
     },
     responses: {
       BadRequest: problemResponse('Malformed JSON, or a body that is not a JSON object.'),
       Unauthorized: problemResponse('No token, or a token whose session has ended (or wrong credentials on /login).', {
         'WWW-Authenticate': { description: '`Bearer`, with `error="invalid_token"` when a token was sent.', required: true, schema: { type: 'string' } },
       }),
+      Forbidden: problemResponse('Refused; `reason` says why (`ACCOUNT_SUSPENDED`: the account is suspended).'),
       NotFound: problemResponse('No such path, or an id that is not one of the caller’s (whether or not it exists).'),
       MethodNotAllowed: problemResponse('The path does not support this method.', {
         Allow: { description: 'The methods the path supports.', required: true, schema: { type: 'string' } },

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAwaitingDatabase } from '../db/errors.js';
-import type { FieldError } from '../domain/errors.js';
+import type { FieldError, ForbiddenReason } from '../domain/errors.js';
 import { classifyHttpError, HttpProblem, type ProblemCode } from '../http/errors.js';
 
 const TITLES: Record<number, string> = {
@@ -33,6 +33,8 @@ export interface Problem {
   detail: string;
   code: ProblemCode;
   errors?: FieldError[];
+  /** Why a 403 was refused (ACCOUNT_SUSPENDED), as GraphQL's `extensions.reason`. */
+  reason?: ForbiddenReason;
   requestId?: string;
 }
 
@@ -50,9 +52,10 @@ export function unroutedProblem(request: FastifyRequest): HttpProblem {
 
 /** Fastify's setErrorHandler for the REST routes. */
 export function problemErrorHandler(this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { code, status, detail, errors, headers = {}, internal } = classifyHttpError(error, request);
+  const { code, status, detail, errors, reason, headers = {}, internal } = classifyHttpError(error, request);
   const problem: Problem = { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, code };
   if (errors) problem.errors = errors;
+  if (reason) problem.reason = reason;
   if (internal) {
     problem.requestId = request.id;
     if (!isAwaitingDatabase(error)) request.log.error({ err: error }, 'REST request failed');

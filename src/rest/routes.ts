@@ -1,13 +1,12 @@
 /**
- * The REST shim: /me, /signup, /login, /logout and /openapi.json, over the same domain services as
+ * The REST shim: /me, /signup, /login, /logout and /openapi.json (and, registered from their own
+ * files, the caller's emails, sessions and password, and password reset), over the same domain services as
  * GraphQL. Handlers are thin: authenticate, call the service, shape the answer. Every error goes
  * through problemErrorHandler; no route catches anything.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Precondition } from '../domain/ProfileService.js';
-import type { Viewer } from '../domain/SessionService.js';
-import { PreconditionFailedError, UnauthenticatedError, ValidationError } from '../domain/errors.js';
-import { authenticate } from '../http/auth.js';
+import { PreconditionFailedError, ValidationError } from '../domain/errors.js';
 import { HttpProblem } from '../http/errors.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import type { Services } from '../domain/services.js';
@@ -19,6 +18,8 @@ import { pageRoutes } from './pages.js';
 import { passwordResetRoutes } from './password-reset.js';
 import { problemErrorHandler, unroutedProblem } from './problem.js';
 import { authResponse, etagOf, ifMatchSatisfied, ifNoneMatchMatches, userRepresentation } from './representation.js';
+import { sessionRoutes } from './sessions.js';
+import { requireViewer, viewerOf } from './viewer.js';
 
 export interface RestOptions {
   services: Services;
@@ -27,13 +28,6 @@ export interface RestOptions {
 
 const SIGN_UP_KEYS = ['email', 'password', 'name', 'phoneNumber'] as const;
 const LOG_IN_KEYS = ['email', 'password'] as const;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the REST routes' authenticate hook. */
-    restViewer: Viewer | null;
-  }
-}
 
 export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { services, limits }) => {
   app.decorateRequest('restViewer', null);
@@ -48,18 +42,8 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   });
   registerJsonParser(app);
 
-  /**
-   * Bearer token from the Authorization header only; the query string is never looked at. With
-   * `withAccount`, the account facts come in the same single statement (GET /me's one query).
-   */
-  const authenticated = (options: { withAccount?: boolean } = {}) =>
-    async function requireViewer(request: FastifyRequest): Promise<void> {
-      const viewer = await authenticate(request, services.sessions, options);
-      if (!viewer) throw new UnauthenticatedError();
-      request.restViewer = viewer;
-    };
-  const requireViewer = authenticated();
-  const viewerOf = (request: FastifyRequest): Viewer => request.restViewer!;
+  const authenticated = (options: { withAccount?: boolean } = {}) => requireViewer(services.sessions, options);
+  const viewer = authenticated();
   const bodyLimit = REST_BODY_LIMIT;
   /** logIn and signUp attempts count against the rate limits before anything runs. */
   const countAuthAttempt = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -77,13 +61,13 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
     return representation;
   });
 
-  app.patch('/me', { onRequest: requireViewer, bodyLimit }, async (request, reply) => {
+  app.patch('/me', { onRequest: viewer, bodyLimit }, async (request, reply) => {
     const updated = await services.profiles.updateProfile(viewerOf(request).user.id, requireObject(request.body), precondition(request));
     const representation = userRepresentation(updated);
     return reply.header('etag', etagOf(representation)).send(representation);
   });
 
-  app.delete('/me', { onRequest: requireViewer, bodyLimit }, async (request, reply) => {
+  app.delete('/me', { onRequest: viewer, bodyLimit }, async (request, reply) => {
     await services.profiles.deleteAccount(viewerOf(request).user.id, precondition(request));
     return reply.code(202).send();
   });
@@ -104,7 +88,7 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
     return authResponse(services, result);
   });
 
-  app.post('/logout', { onRequest: requireViewer, bodyLimit }, async (request, reply) => {
+  app.post('/logout', { onRequest: viewer, bodyLimit }, async (request, reply) => {
     await services.sessions.logOut(viewerOf(request).sessionId);
     return reply.code(204).send();
   });
@@ -112,6 +96,7 @@ export const restRoutes: FastifyPluginAsync<RestOptions> = async (app, { service
   app.get('/openapi.json', async () => openApiDocument);
 
   await app.register(emailRoutes, { services, limits });
+  await app.register(sessionRoutes, { services, limits });
   await app.register(passwordResetRoutes, { services, limits });
   await app.register(pageRoutes);
 };

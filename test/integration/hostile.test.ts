@@ -475,3 +475,115 @@ describe('emails and their tokens', () => {
     }
   });
 });
+
+describe('sessions, password change and suspension', () => {
+  const codeOf = (res: { errors?: { extensions?: Record<string, any> }[] }) => res.errors?.[0]?.extensions?.code;
+  const sessionIds = async (user: SignedUp) =>
+    (await sql('select id from sessions where user_id = $1 and revoked_at is null order by created_at', [user.id])).map((r: { id: string }) => r.id);
+  const logIn = async (user: SignedUp) =>
+    (await gql(t.url, 'mutation ($e: EmailAddress!, $p: String!) { logIn(email: $e, password: $p) { token } }', { e: user.email, p: PASSWORD })).data!.logIn.token as string;
+  const passwordHash = async (user: SignedUp) => (await sql('select password_hash from users where id = $1', [user.id]))[0].password_hash as string;
+
+  it('session ids of another user, unknown, ended or malformed: NOT_FOUND / 404 (GraphQL’s UUID scalar: BAD_USER_INPUT), nothing ended', async () => {
+    const [user, other] = await Promise.all([signUp(t.url), signUp(t.url)]);
+    const [theirs] = await sessionIds(other);
+    for (const id of [theirs!, theirs!.toUpperCase(), '00000000-0000-4000-8000-000000000000']) {
+      expect(codeOf(await gql(t.url, 'mutation ($id: UUID!) { revokeSession(id: $id) }', { id }, user.token)), id).toBe('NOT_FOUND');
+    }
+    for (const id of ['not-a-uuid', "' or 1=1 --", '', `${theirs} `, 'x'.repeat(90), '😀']) {
+      const res = await gql(t.url, 'mutation ($id: UUID!) { revokeSession(id: $id) }', { id }, user.token);
+      expect(res.status, JSON.stringify(id)).toBe(400);
+      expect(codeOf(res)).toBe('BAD_USER_INPUT');
+    }
+    for (const id of ['not-a-uuid', "' or 1=1 --", '%00', 'x'.repeat(90), '..%2F..%2Fme', '😀', `${theirs}%20`]) {
+      const res = await rest('DELETE', `/me/sessions/${encodeURIComponent(id)}`, { token: user.token });
+      expect(res.status, id).toBe(404);
+    }
+    expect(await sessionIds(other)).toEqual([theirs]);
+    expect(await sessionIds(user)).toHaveLength(1);
+  });
+
+  it('changePassword with wrong JSON types and odd values: 422 / BAD_USER_INPUT naming the field, never a 500, nothing changed', async () => {
+    const user = await signUp(t.url);
+    const second = await logIn(user);
+    const hash = await passwordHash(user);
+    for (const body of [
+      { currentPassword: null, newPassword: 'a fine new passphrase' },
+      { currentPassword: 12345678, newPassword: 'a fine new passphrase' },
+      { currentPassword: [PASSWORD], newPassword: 'a fine new passphrase' },
+      { currentPassword: { $ne: null }, newPassword: 'a fine new passphrase' },
+      { currentPassword: PASSWORD, newPassword: null },
+      { currentPassword: PASSWORD, newPassword: ['a fine new passphrase'] },
+      { currentPassword: PASSWORD, newPassword: 'x'.repeat(60_000) },
+      { currentPassword: PASSWORD, newPassword: 'seven77' },
+      { currentPassword: `${PASSWORD}\u0000`, newPassword: 'a fine new passphrase' },
+      { currentPassword: 'x'.repeat(60_000), newPassword: 'a fine new passphrase' },
+    ]) {
+      const res = await rest('POST', '/me/password', { token: user.token, json: body });
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(422);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+    }
+    const wrongType = await gql(t.url, 'mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }', { c: 12, n: ['x'] }, user.token);
+    expect(wrongType.status).toBe(400);
+    expect(codeOf(wrongType)).toBe('BAD_USER_INPUT');
+    expect(await passwordHash(user)).toBe(hash);
+    expect((await rest('GET', '/me', { token: second })).status).toBe(200);
+  });
+
+  it('revocations racing each other and a password change from several sessions: never a 500, and what the answers say is what happened', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const user = await signUp(t.url);
+      const tokens = [user.token, await logIn(user), await logIn(user), await logIn(user)];
+      const ids = await sessionIds(user);
+      const answers = await Promise.all([
+        gql(t.url, 'mutation { revokeOtherSessions }', undefined, tokens[0]),
+        rest('DELETE', `/me/sessions/${ids[0]}`, { token: tokens[1] }),
+        gql(t.url, 'mutation ($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }', { c: PASSWORD, n: 'the racing new one' }, tokens[2]),
+        rest('POST', '/me/sessions/revoke-others', { token: tokens[3] }),
+      ]);
+      for (const answer of answers) expect(answer.status).not.toBe(500);
+      const live = await sessionIds(user);
+      // Every answer that succeeded kept its own session or ended what it said; at most one session is left.
+      expect(live.length).toBeLessThanOrEqual(1);
+      const changed = Boolean((answers[2] as { data?: { changePassword?: boolean } }).data?.changePassword);
+      const canLogIn = async (password: string) =>
+        Boolean((await gql(t.url, 'mutation ($e: EmailAddress!, $p: String!) { logIn(email: $e, password: $p) { token } }', { e: user.email, p: password })).data?.logIn);
+      expect(await canLogIn(changed ? 'the racing new one' : PASSWORD)).toBe(true);
+      for (const [i, token] of tokens.entries()) expect((await rest('GET', '/me', { token })).status === 200, `token ${i}`).toBe(live.includes(ids[i]!));
+    }
+  });
+
+  it('POST /me/sessions/revoke-others and /me/password: a 10 MB body is a 413, malformed JSON a 400; nothing ended', async () => {
+    const user = await signUp(t.url);
+    const second = await logIn(user);
+    const big = 'x'.repeat(10 * 1024 * 1024);
+    for (const path of ['/me/sessions/revoke-others', '/me/password']) {
+      expect((await rest('POST', path, { token: user.token, json: { currentPassword: big, newPassword: big } })).status, path).toBe(413);
+      expect((await rest('POST', path, { token: user.token, raw: '{"currentPassword":', contentType: 'application/json' })).status, path).toBe(400);
+      expect((await rest('POST', path, { token: user.token, raw: 'currentPassword=x', contentType: 'application/x-www-form-urlencoded' })).status, path).toBe(415);
+    }
+    expect((await rest('GET', '/me', { token: second })).status).toBe(200);
+  });
+
+  it('a suspended account: no way back in through any route, and suspending it again changes nothing', async () => {
+    const user = await signUp(t.url);
+    await t.services.accounts.suspend(user.id, { reason: 'hostile test', actor: 'test' });
+    const hash = await passwordHash(user);
+    expect((await rest('POST', '/login', { json: { email: user.email.toUpperCase(), password: PASSWORD } })).status).toBe(403);
+    for (const [method, path, json] of [
+      ['GET', '/me/sessions', undefined],
+      ['POST', '/me/sessions/revoke-others', undefined],
+      ['POST', '/me/password', { currentPassword: PASSWORD, newPassword: 'taking it back' }],
+      ['PATCH', '/me', { bio: 'still here' }],
+      ['DELETE', '/me', undefined],
+    ] as const) {
+      expect((await rest(method, path, { token: user.token, json })).status, `${method} ${path}`).toBe(401);
+    }
+    expect((await rest('POST', '/password-reset', { json: { email: user.email } })).status).toBe(202);
+    expect(await sql("select id from mail_outbox where user_id = $1 and kind = 'reset_password'", [user.id])).toEqual([]);
+    await expect(t.services.accounts.suspend(user.email, { reason: 'again', actor: 'test' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(t.services.accounts.suspend(user.id, { reason: 'bell\u0007', actor: 'test' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await passwordHash(user)).toBe(hash);
+    expect(await sql('select to_status from account_status_changes where user_id = $1', [user.id])).toEqual([{ to_status: 'suspended' }]);
+  });
+});

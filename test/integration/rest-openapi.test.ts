@@ -40,6 +40,10 @@ const ROUTES: Record<string, string[]> = {
   '/verify-email': ['get', 'post'],
   '/password-reset': ['get', 'post'],
   '/password-reset/confirm': ['post'],
+  '/me/sessions': ['get'],
+  '/me/sessions/{id}': ['delete'],
+  '/me/sessions/revoke-others': ['post'],
+  '/me/password': ['post'],
 };
 
 type ApiDocument = Parameters<typeof validate>[0];
@@ -78,7 +82,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('has the schemas, the bearer scheme, and every status of the contract', () => {
-    for (const name of ['User', 'SignUpRequest', 'LoginRequest', 'AuthResponse', 'Problem', 'MergePatch', 'Email', 'EmailList', 'ResetPasswordRequest']) {
+    for (const name of ['User', 'SignUpRequest', 'LoginRequest', 'AuthResponse', 'Problem', 'MergePatch', 'Email', 'EmailList', 'ResetPasswordRequest', 'Session', 'SessionList', 'ChangePasswordRequest']) {
       expect(doc.components.schemas, name).toHaveProperty(name);
     }
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -96,6 +100,11 @@ describe('GET /openapi.json', () => {
     expect(statuses('/signup', 'post')).toEqual(expect.arrayContaining(['201', '400', '409', '413', '415', '422']));
     expect(statuses('/login', 'post')).toEqual(expect.arrayContaining(['200', '400', '401', '413', '415', '422']));
     expect(statuses('/logout', 'post')).toEqual(expect.arrayContaining(['204', '401']));
+    expect(statuses('/login', 'post')).toContain('403');
+    expect(statuses('/me/sessions', 'get')).toEqual(expect.arrayContaining(['200', '401']));
+    expect(statuses('/me/sessions/{id}', 'delete')).toEqual(expect.arrayContaining(['204', '401', '404']));
+    expect(statuses('/me/sessions/revoke-others', 'post')).toEqual(expect.arrayContaining(['200', '401']));
+    expect(statuses('/me/password', 'post')).toEqual(expect.arrayContaining(['204', '401', '422', '429']));
     expect(statuses('/readyz', 'get')).toEqual(expect.arrayContaining(['200', '503']));
     expect(Object.keys(doc.components.responses)).toEqual(expect.arrayContaining(['MethodNotAllowed', 'NotFound']));
     expect(Object.keys(doc.paths['/me'].patch.requestBody.content).sort()).toEqual(['application/json', 'application/merge-patch+json']);

@@ -19,6 +19,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   graphql: ['db', 'domain', 'http', '__generated__'],
   rest: ['db', 'domain', 'http'],
   __generated__: ['db', 'graphql'],
+  // Operator commands: the services over the database, as main.ts opens it; no transport.
+  cli: ['db', 'domain', 'startup-errors.js'],
 };
 
 function files(dir: string): string[] {

@@ -10,7 +10,7 @@ function requireViewer({ viewer }: Context): Viewer {
 
 /** The AuthPayload's user is whoever just proved who they are: they may see their own fields. */
 function asSelf(ctx: Context, result: AuthResult): AuthResult {
-  ctx.selves.add(result.user.id);
+  ctx.selves.set(result.user.id, result.sessionId);
   return result;
 }
 
