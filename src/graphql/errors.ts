@@ -2,7 +2,7 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from 
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
-import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
+import { isAwaitingDatabase, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
 import { DomainError, ForbiddenError, ServiceUnavailableError, ValidationError, type FieldError } from '../domain/errors.js';
 import { INTERNAL_MESSAGE } from '../http/errors.js';
 import type { Context } from './context.js';
@@ -99,6 +99,8 @@ export function errorsPlugin(log: FastifyBaseLogger): ApolloServerPlugin<Context
 /** An error of the service itself, not of what the client sent. */
 function isServiceFailure(error: GraphQLError): boolean {
   const original = unwrapResolverError(error);
+  // Not connected yet: said once already (main.ts), not again per request.
+  if (isAwaitingDatabase(original)) return false;
   if (original instanceof DomainError) return original.code === 'SERVICE_UNAVAILABLE';
   if (isDatabaseUnavailable(original)) return true;
   // Parse, validation and variable errors come with their code; a resolver's plain Error has none.

@@ -5,16 +5,21 @@
  *   for a request with an `Origin`, or a preflight, which is answered here), the static security
  *   headers (security.ts), the refusal of ambiguous credentials, and the per-request rate limit
  *   (rate-limit.ts). Routes' own hooks (REST's authentication, a database lookup) come after.
- * - onResponse: the request's log line (logging.ts) and what the rate limiter learns from it.
+ * - onResponse: the request's log line (logging.ts), what the rate limiter learns from it, and
+ *   the request counted in the metrics (metrics.ts), when there are any.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { corsFor } from './cors.js';
 import { requestLogLine } from './logging.js';
+import { countResponse, type Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 import { securityHeaders, severalAuthorizations } from './security.js';
 
-export function registerRequestHooks(app: FastifyInstance, { config, limits }: { config: Pick<Config, 'corsOrigins'>; limits: RateLimits }): void {
+export function registerRequestHooks(
+  app: FastifyInstance,
+  { config, limits, metrics }: { config: Pick<Config, 'corsOrigins'>; limits: RateLimits; metrics?: Metrics | undefined },
+): void {
   const headers = securityHeaders();
   const cors = corsFor(config.corsOrigins);
   const logLine = requestLogLine(app.log);
@@ -30,6 +35,7 @@ export function registerRequestHooks(app: FastifyInstance, { config, limits }: {
   app.addHook('onResponse', (request, reply, done) => {
     logLine(request, reply);
     limits.afterResponse(request);
+    if (metrics) countResponse(metrics, request, reply);
     done();
   });
 }
