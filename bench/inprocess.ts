@@ -22,7 +22,8 @@
  * INPROCESS_REQUESTS (per measurement; default 20,000, 5,000 in A/B), INPROCESS_ROUNDS
  * (default 1, 6 in A/B), INPROCESS_TOKENS (default 10,000), INPROCESS_ONLY (a word the names of
  * the scenarios to run contain, e.g. GraphQL), INPROCESS_LOG (the log file; default a temporary
- * one, removed at the end); node flags such as --cpu-prof work as usual (for the server process).
+ * one, removed at the end), INPROCESS_HEAP_DIR (where to save each allocation profile, to open in
+ * Chrome's DevTools); node flags such as --cpu-prof work as usual (for the server process).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -201,6 +202,10 @@ async function kbPerRequest(target: Target, sent: Sent): Promise<number> {
   await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   await send(target.url, sent, sampled);
   const { profile } = await session.post('HeapProfiler.stopSampling');
+  if (process.env.INPROCESS_HEAP_DIR) {
+    const file = path.join(process.env.INPROCESS_HEAP_DIR, `${target.name}-${sent.method}-${sent.path.replace(/\W/g, '')}-${Date.now()}.heapprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
+  }
   let bytes = 0;
   const walk = (node: inspector.HeapProfiler.SamplingHeapProfileNode): void => {
     bytes += node.selfSize;

@@ -18,7 +18,7 @@ import { sandboxLandingPage } from './graphql/landing-page.js';
 import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
 import { federatedTracing } from './graphql/tracing.js';
-import { loggerOptions } from './http/logging.js';
+import { bufferedStdout, lazyChildLogger, loggerOptions } from './http/logging.js';
 import type { Metrics } from './http/metrics.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { registerRequestHooks } from './http/request-hooks.js';
@@ -33,7 +33,7 @@ export interface AppDeps {
   ready: () => Promise<boolean | string>;
   /** Overrides for Fastify's logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
-  /** Where the app's own logger writes (default stdout); tests read the lines from it. */
+  /** Where the app's own logger writes (default stdout, buffered); tests read the lines from it. */
   logStream?: DestinationStream;
   /** Counts requests, operations and errors (http/metrics.ts); main.ts serves them on METRICS_PORT. */
   metrics?: Metrics | undefined;
@@ -44,8 +44,10 @@ export interface AppDeps {
 const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
 export async function buildApp({ config, services, ready, logger, logStream, metrics }: AppDeps): Promise<FastifyInstance> {
+  const stdout = logger === undefined && logStream === undefined ? bufferedStdout() : undefined;
   const app = Fastify({
-    logger: logger ?? loggerOptions(config, logStream),
+    logger: logger ?? loggerOptions(config, logStream ?? stdout?.stream),
+    childLoggerFactory: lazyChildLogger,
     // One line per request instead, written by the request hooks (http/request-hooks.ts).
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
@@ -54,6 +56,13 @@ export async function buildApp({ config, services, ready, logger, logStream, met
     bodyLimit: GRAPHQL_BODY_LIMIT,
     return503OnClosing: true,
   });
+  if (stdout) {
+    app.addHook('onClose', (_app, done) => {
+      stdout.stop();
+      stdout.flush();
+      done();
+    });
+  }
   // Before the routes: these hooks run first on every request (request id, CORS, security
   // headers, rate limit; the log line at the end).
   const limits = await createRateLimits(app, config);
