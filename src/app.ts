@@ -20,7 +20,6 @@ import { buildSchema } from './graphql/schema.js';
 import { federatedTracing } from './graphql/tracing.js';
 import { bufferedStdout, lazyChildLogger, loggerOptions } from './http/logging.js';
 import type { Metrics } from './http/metrics.js';
-import { metricsPlugin } from './graphql/metrics.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { registerRequestHooks } from './http/request-hooks.js';
 import { registerLandingPageCsp } from './http/security.js';
@@ -87,8 +86,7 @@ export async function buildApp({ config, services, ready, logger, logStream, met
       ApolloServerPluginCacheControlDisabled(),
       federatedTracing(),
       config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
-      errorsPlugin(app.log),
-      ...(metrics ? [metricsPlugin(metrics)] : []),
+      errorsPlugin(app.log, metrics),
     ],
   });
   await apollo.start();

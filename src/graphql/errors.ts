@@ -5,7 +5,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { isAwaitingDatabase, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
 import { DomainError, ForbiddenError, ServiceUnavailableError, ValidationError, type FieldError } from '../domain/errors.js';
 import { INTERNAL_MESSAGE } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
 import type { Context } from './context.js';
+import { countOperation } from './metrics.js';
 
 /**
  * The one place where errors become what GraphQL clients see. Domain errors keep their message and
@@ -65,28 +67,33 @@ function perField(error: GraphQLFormattedError): GraphQLFormattedError | GraphQL
  *   and we can find the log line;
  * - the service's own failures are logged as errors; a client's mistakes (a bad token, input,
  *   query) are not: they are the request line's business.
+ * - with metrics, each operation and the codes of its errors are counted (graphql/metrics.ts).
  * Its hooks are one shared object: a request without errors costs two calls that return at once.
  */
-export function errorsPlugin(log: FastifyBaseLogger): ApolloServerPlugin<Context> {
+export function errorsPlugin(log: FastifyBaseLogger, metrics?: Metrics): ApolloServerPlugin<Context> {
   const hooks: GraphQLRequestListener<Context> = {
     async didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {
         if (isServiceFailure(error)) log.error({ err: error.originalError ?? error, reqId: contextValue.requestId }, 'GraphQL request failed');
       }
     },
-    async willSendResponse({ response, contextValue }) {
-      if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
-      const errors = response.body.singleResult.errors.flatMap(perField);
-      response.body.singleResult.errors = errors;
-      for (const error of errors) {
-        const code = error.extensions?.code;
-        if (code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE') continue;
-        (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-        if (code === 'SERVICE_UNAVAILABLE') {
-          response.http.status = 503;
-          response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    async willSendResponse(requestContext) {
+      const { response, contextValue } = requestContext;
+      if (response.body.kind === 'single' && response.body.singleResult.errors) {
+        const errors = response.body.singleResult.errors.flatMap(perField);
+        response.body.singleResult.errors = errors;
+        for (const error of errors) {
+          const code = error.extensions?.code;
+          if (code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE') continue;
+          (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          if (code === 'SERVICE_UNAVAILABLE') {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+          }
         }
       }
+      // Here rather than in a plugin of its own (one listener fewer per request), after the split.
+      if (metrics) countOperation(metrics, requestContext);
     },
   };
   return {

@@ -5,12 +5,12 @@
  *
  * Every label set is bounded: the route is the pattern a route was registered with (never the raw
  * URL), an operation name is kept for the first MAX_OPERATION_NAMES names seen and is "other"
- * after. Per request: three Map lookups and a few additions, in the one onResponse hook of
- * request-hooks.ts; the gauges are read when Prometheus scrapes, not kept up to date.
+ * after. Per request: three Map lookups and a few additions, in a synchronous onResponse hook of
+ * the request's route; the gauges are read when Prometheus scrapes, not kept up to date.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
 import type { Repositories } from '../db/repositories.js';
@@ -216,9 +216,30 @@ export function noteErrorCode(request: FastifyRequest, code: string): void {
   (request as unknown as Record<symbol, string>)[ERROR_CODE] = code;
 }
 
-/** Counts a response (request-hooks.ts calls this from its onResponse hook). */
-export function countResponse(metrics: Metrics, request: FastifyRequest, reply: FastifyReply): void {
-  metrics.response(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+/**
+ * Counts every response: each route gets an onResponse hook of its own that knows its pattern
+ * (reading `request.routeOptions` builds a dozen-field object per request), and request-hooks.ts
+ * counts the requests no route took (`countUnmatched`). Call before the routes are added.
+ */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url;
+    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      count(metrics, pattern, request, reply);
+      done();
+    };
+    const existing = route.onResponse;
+    route.onResponse = existing === undefined ? [hook] : [...(Array.isArray(existing) ? existing : [existing]), hook];
+  });
+}
+
+/** Counts a request no route took (Fastify's 404 handler), from request-hooks.ts's onResponse. */
+export function countUnmatched(metrics: Metrics, request: FastifyRequest, reply: FastifyReply): void {
+  if (request.is404) count(metrics, 'unmatched', request, reply);
+}
+
+function count(metrics: Metrics, route: string, request: FastifyRequest, reply: FastifyReply): void {
+  metrics.response(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
   const code = (request as unknown as Record<symbol, string | undefined>)[ERROR_CODE];
   if (code !== undefined) metrics.error(code);
 }

@@ -6,13 +6,13 @@
  *   headers (security.ts), the refusal of ambiguous credentials, and the per-request rate limit
  *   (rate-limit.ts). Routes' own hooks (REST's authentication, a database lookup) come after.
  * - onResponse: the request's log line (logging.ts), what the rate limiter learns from it, and
- *   the request counted in the metrics (metrics.ts), when there are any.
+ *   a request no route took counted in the metrics (metrics.ts; each route counts its own).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { corsFor } from './cors.js';
 import { requestLogLine } from './logging.js';
-import { countResponse, type Metrics } from './metrics.js';
+import { countUnmatched, registerMetrics, type Metrics } from './metrics.js';
 import type { RateLimits } from './rate-limit.js';
 import { securityHeaders, severalAuthorizations } from './security.js';
 
@@ -23,6 +23,7 @@ export function registerRequestHooks(
   const headers = securityHeaders();
   const cors = corsFor(config.corsOrigins);
   const logLine = requestLogLine(app.log);
+  if (metrics) registerMetrics(app, metrics);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -35,7 +36,7 @@ export function registerRequestHooks(
   app.addHook('onResponse', (request, reply, done) => {
     logLine(request, reply);
     limits.afterResponse(request);
-    if (metrics) countResponse(metrics, request, reply);
+    if (metrics) countUnmatched(metrics, request, reply);
     done();
   });
 }
