@@ -18,7 +18,8 @@
  * (Fastify's inject would be simpler, but light-my-request 6.6, the last for Node 20, keeps ~9 KB
  * per injected request alive: the heap grows without end and GC dominates every figure.)
  *
- * Environment: INPROCESS_REQUESTS (per measurement; default 20,000, 5,000 in A/B), INPROCESS_ROUNDS
+ * Environment: INPROCESS_METRICS=off (Prometheus metrics are on by default, as in production),
+ * INPROCESS_REQUESTS (per measurement; default 20,000, 5,000 in A/B), INPROCESS_ROUNDS
  * (default 1, 6 in A/B), INPROCESS_TOKENS (default 10,000), INPROCESS_ONLY (a word the names of
  * the scenarios to run contain, e.g. GraphQL), INPROCESS_LOG (the log file; default a temporary
  * one, removed at the end), INPROCESS_HEAP_DIR (where to save each allocation profile, to open in
@@ -171,7 +172,14 @@ async function start(name: string, root: string): Promise<Target> {
     // Production requires one; nothing here sends mail.
     SMTP_URL: 'smtp://127.0.0.1:2525',
   });
-  const app = await buildApp({ config, services, ready: async () => true });
+  // Prometheus metrics on, as in production (METRICS_PORT defaults to 9464), where the checkout
+  // has them; INPROCESS_METRICS=off leaves them out.
+  const metricsModule = path.join(root, 'src/http/metrics.ts');
+  const metrics =
+    process.env.INPROCESS_METRICS !== 'off' && fs.existsSync(metricsModule)
+      ? ((await import(metricsModule)) as typeof import('../src/http/metrics.js')).createMetrics()
+      : undefined;
+  const app = await buildApp({ config, services, ready: async () => true, metrics });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { name, app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }

@@ -19,6 +19,7 @@ import { documentSizeCheck, limitValidationRules } from './graphql/limits.js';
 import { buildSchema } from './graphql/schema.js';
 import { requestPlugin } from './graphql/tracing.js';
 import { bufferedStdout, lazyChildLogger, loggerOptions } from './http/logging.js';
+import type { Metrics } from './http/metrics.js';
 import { createRateLimits } from './http/rate-limit.js';
 import { registerRequestHooks } from './http/request-hooks.js';
 import { registerLandingPageCsp } from './http/security.js';
@@ -28,19 +29,21 @@ import type { Services } from './domain/services.js';
 export interface AppDeps {
   config: Config;
   services: Services;
-  /** /readyz: whether the database answers (db/health.ts); never throws. */
-  ready: () => Promise<boolean>;
+  /** /readyz: true when the database answers (db/health.ts); else false, or why not. Never throws. */
+  ready: () => Promise<boolean | string>;
   /** Overrides for Fastify's logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
   /** Where the app's own logger writes (default stdout, buffered); tests read the lines from it. */
   logStream?: DestinationStream;
+  /** Counts requests, operations and errors (http/metrics.ts); main.ts serves them on METRICS_PORT. */
+  metrics?: Metrics | undefined;
 }
 
 /** Fastify with Apollo on /graphql and the health routes. Never listens: main.ts does. */
 /** The largest body /graphql reads (REST's is smaller: rest/limits.ts). */
 const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
-export async function buildApp({ config, services, ready, logger, logStream }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, services, ready, logger, logStream, metrics }: AppDeps): Promise<FastifyInstance> {
   const stdout = logger === undefined && logStream === undefined ? bufferedStdout() : undefined;
   const app = Fastify({
     logger: logger ?? loggerOptions(config, logStream ?? stdout?.stream),
@@ -63,7 +66,7 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
   // Before the routes: these hooks run first on every request (request id, CORS, security
   // headers, rate limit; the log line at the end).
   const limits = await createRateLimits(app, config);
-  registerRequestHooks(app, { config, limits });
+  registerRequestHooks(app, { config, limits, metrics });
   registerLandingPageCsp(app, config);
 
   const apollo = new ApolloServer<Context>({
@@ -81,7 +84,7 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginCacheControlDisabled(),
-      requestPlugin(errorHooks(app.log)),
+      requestPlugin(errorHooks(app.log, metrics)),
       config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
     ],
   });
@@ -103,11 +106,12 @@ export async function buildApp({ config, services, ready, logger, logStream }: A
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    if (await ready()) return { status: 'ok' };
+    const readiness = await ready();
+    if (readiness === true) return { status: 'ok' };
     return reply
       .code(503)
       .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS))
-      .send({ status: 'unavailable', reason: 'database unreachable' });
+      .send({ status: 'unavailable', reason: readiness || 'database unreachable' });
   });
 
   await app.register(restRoutes, { services, limits });

@@ -36,6 +36,12 @@ export interface Config {
   logLevel: string;
   /** Unset: embedded PostgreSQL (PGlite) persisted under dataDir. */
   databaseUrl: string | undefined;
+  /** A direct connection for migrations when databaseUrl leads to a pooler (PgBouncer). */
+  databaseMigrationUrl: string | undefined;
+  /** Named prepared statements: 'auto' uses them unless a pooler is in front. */
+  dbPreparedStatements: boolean | 'auto';
+  /** Where /metrics listens (Prometheus); 0 is any free port, undefined is off. */
+  metricsPort: number | undefined;
   dataDir: string;
   dbPoolMax: number;
   /** Bounds connecting to the database and waiting for a pooled connection. */
@@ -136,27 +142,41 @@ const DATABASE_URL_FORM = 'postgres://user:password@host:5432/database';
  * A URL the PostgreSQL driver can use, or a ConfigError that says what is wrong. The value is
  * never echoed: it may hold a password.
  */
-function checkDatabaseUrl(value: string | undefined): string | undefined {
+function checkDatabaseUrl(value: string | undefined, name = 'DATABASE_URL'): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`DATABASE_URL is not a valid URL; expected ${DATABASE_URL_FORM} (special characters in the password percent-encoded)`);
+    throw new ConfigError(`${name} is not a valid URL; expected ${DATABASE_URL_FORM} (special characters in the password percent-encoded)`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, not "${url.protocol}"; expected ${DATABASE_URL_FORM}`);
+    throw new ConfigError(`${name} must start with postgres:// or postgresql://, not "${url.protocol}"; expected ${DATABASE_URL_FORM}`);
   }
   // A Unix socket is named by ?host=/path instead.
-  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError(`DATABASE_URL names no host; expected ${DATABASE_URL_FORM}`);
+  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError(`${name} names no host; expected ${DATABASE_URL_FORM}`);
   try {
     decodeURIComponent(url.username);
     decodeURIComponent(url.password);
     decodeURIComponent(url.pathname);
   } catch {
-    throw new ConfigError(`DATABASE_URL has a malformed %-escape in its user, password or database name; expected ${DATABASE_URL_FORM}`);
+    throw new ConfigError(`${name} has a malformed %-escape in its user, password or database name; expected ${DATABASE_URL_FORM}`);
   }
   return value;
+}
+
+/** `auto` (default), or true/false. */
+function parsePreparedStatements(value: string | undefined): boolean | 'auto' {
+  if (value === undefined || /^auto$/i.test(value)) return 'auto';
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`DB_PREPARED_STATEMENTS must be auto, true or false; got "${value}"`);
+}
+
+/** A port, 0 (any free one) or `off`. */
+function parseMetricsPort(value: string | undefined): number | undefined {
+  if (value !== undefined && /^(off|false|no|none|disabled)$/i.test(value)) return undefined;
+  return parseInteger(value ?? '9464', 'METRICS_PORT (or off)', 0, 65535);
 }
 
 export const SANDBOX_ORIGIN = 'https://studio.apollographql.com';
@@ -173,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map((o) => o.trim())
     .filter(Boolean);
   const databaseUrl = checkDatabaseUrl(get('DATABASE_URL'));
+  const databaseMigrationUrl = checkDatabaseUrl(get('DATABASE_MIGRATION_URL'), 'DATABASE_MIGRATION_URL');
+  if (databaseMigrationUrl && !databaseUrl) throw new ConfigError('DATABASE_MIGRATION_URL is set but DATABASE_URL is not: set DATABASE_URL too, or neither (the embedded database)');
   const introspection = get('GRAPHQL_INTROSPECTION');
   const port = parseInteger(get('PORT') ?? '4000', 'PORT', 0, 65535);
   const smtpUrl = get('SMTP_URL');
@@ -186,6 +208,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     logLevel: get('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     databaseUrl,
+    databaseMigrationUrl,
+    dbPreparedStatements: parsePreparedStatements(get('DB_PREPARED_STATEMENTS')),
+    metricsPort: parseMetricsPort(get('METRICS_PORT')),
     dataDir: path.resolve(get('DATA_DIR') ?? '.data'),
     // PGlite serves one connection at a time; on a server, start-up holds one for the migration lock.
     dbPoolMax: databaseUrl ? parseInteger(get('DB_POOL_MAX') ?? '10', 'DB_POOL_MAX', 2, 1000) : 1,

@@ -2,6 +2,7 @@
  * Entry point: .env → config → database → app → listen; SIGTERM/SIGINT → drain → close. A start-up
  * failure the user can fix is one line on stderr and exit code 1 (startup-errors.ts).
  */
+import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, readDotEnv, type Config } from './config.js';
 import type { OpenedDatabase } from './db/open.js';
@@ -17,6 +18,7 @@ let db: OpenedDatabase | undefined;
 let app: FastifyInstance | undefined;
 let purger: ReturnType<typeof startPurgeWorker> | undefined;
 let mailer: ReturnType<typeof startMailWorker> | undefined;
+let metricsServer: Server | undefined;
 let closing = false;
 
 async function start(): Promise<void> {
@@ -33,6 +35,7 @@ async function start(): Promise<void> {
     { createMailTransport },
     { demoSession },
     { createServices },
+    { createMetrics, startMetricsServer },
   ] = await Promise.all([
     import('./app.js'),
     import('./db/open.js'),
@@ -43,37 +46,73 @@ async function start(): Promise<void> {
     import('./mail/transports.js'),
     import('./seed.js'),
     import('./domain/services.js'),
+    import('./http/metrics.js'),
   ]);
+  // Why the database cannot be used yet, said once per reason: on stderr until the app's log exists.
+  let waitingLine: string | undefined;
+  const waiting = async (reason: string, error: unknown) => {
+    const cause = error === undefined ? undefined : await databaseError(error, config);
+    const line = `${startupErrorLine(cause) ?? reason}; listening anyway (/readyz and database requests 503), retrying with backoff`;
+    if (app) app.log.warn({ reason }, line);
+    else waitingLine = line;
+  };
   db = await openDatabase({
     databaseUrl: config.databaseUrl,
+    migrationUrl: config.databaseMigrationUrl,
     dataDir: config.dataDir,
     poolMax: config.dbPoolMax,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+    preparedStatements: config.dbPreparedStatements,
     // The callbacks run only after `app` exists.
     onIdleError: (error) => app?.log.warn({ err: error }, 'database connection lost while idle'),
+    retry: { waiting: (reason, error) => void waiting(reason, error) },
   }).catch(async (error: unknown) => {
     throw await databaseError(error, config);
   });
+  const opened = db;
   const database = db.database;
   const repos = createRepositories(database);
   const services = createServices(repos, config, (error) => app?.log.warn({ err: error }, 'background write failed'));
-  app = await buildApp({ config, services, ready: () => databaseReady(database) });
+  const metrics = config.metricsPort === undefined ? undefined : createMetrics({ database, repos });
+  app = await buildApp({ config, services, ready: () => databaseReady(database), metrics });
   await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
     throw listenError(error, config);
   });
-  purger = startPurgeWorker(repos, config.purgeIntervalMs, app.log.child({ job: 'purge' }));
+  const metricsAddress = metrics && (await startMetricsServer(metrics, { port: config.metricsPort!, host: config.host }).catch((error: unknown) => {
+    throw listenError(error, { port: config.metricsPort!, host: config.host }, 'METRICS_PORT');
+  }));
+  metricsServer = metricsAddress?.server;
   const base = baseUrl(config, app);
-  // Before the mail worker starts: the demo address is verified at once, and no message may go to it.
-  const demo = config.production ? undefined : await demoSession(repos, services.sessions);
-  mailer = startMailWorker(repos, {
-    transport: createMailTransport(config.mail),
-    // PUBLIC_URL's default names PORT, which means nothing when PORT=0 (any free port): use the real one.
-    publicUrl: new URL(config.mail.publicUrl).port === '0' ? base : config.mail.publicUrl,
-    emailVerificationTtlMs: config.emailVerificationTtlMs,
-    passwordResetTtlMs: config.passwordResetTtlMs,
-    log: app.log.child({ job: 'mail' }),
-  });
-  process.stdout.write(banner(config, db, base, demo));
+  const log = app.log;
+  if (waitingLine !== undefined) {
+    log.warn({ reason: database.waitingFor }, waitingLine);
+    process.stdout.write(banner(config, opened, base, undefined, metricsAddress?.port));
+  }
+  const serve = async () => {
+    purger = startPurgeWorker(repos, config.purgeIntervalMs, log.child({ job: 'purge' }));
+    // Before the mail worker starts: the demo address is verified at once, and no message may go to it.
+    const demo = config.production ? undefined : await demoSession(repos, services.sessions);
+    mailer = startMailWorker(repos, {
+      transport: createMailTransport(config.mail),
+      // PUBLIC_URL's default names PORT, which means nothing when PORT=0 (any free port): use the real one.
+      publicUrl: new URL(config.mail.publicUrl).port === '0' ? base : config.mail.publicUrl,
+      emailVerificationTtlMs: config.emailVerificationTtlMs,
+      passwordResetTtlMs: config.passwordResetTtlMs,
+      log: log.child({ job: 'mail' }),
+    });
+    return demo;
+  };
+  if (waitingLine === undefined) {
+    process.stdout.write(banner(config, opened, base, await serve(), metricsAddress?.port));
+    return;
+  }
+  // Started without its database: serves once connected (and its schema current).
+  void opened.ready.then(async () => {
+    if (closing) return;
+    log.info({ migrations: opened.migrations.length, ...database.mode }, 'database connected; serving');
+    const demo = await serve();
+    if (demo) process.stdout.write(banner(config, opened, base, demo, metricsAddress?.port).split('\n').slice(1).join('\n'));
+  }).catch((error: unknown) => log.error({ err: error }, 'could not start serving after connecting to the database'));
 }
 
 /** Where this instance answers, as a URL a person on this machine can open. */
@@ -83,9 +122,13 @@ function baseUrl(config: Config, server: FastifyInstance): string {
   return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
 }
 
-function banner(config: Config, database: OpenedDatabase, base: string, demo: DemoSession | undefined): string {
+function banner(config: Config, database: OpenedDatabase, base: string, demo: DemoSession | undefined, metricsPort: number | undefined): string {
+  const where = database.embedded
+    ? `embedded PostgreSQL in ${config.dataDir}`
+    : `PostgreSQL from DATABASE_URL${database.database.waitingFor === undefined ? (database.database.mode.pooled ? ', through a pooler' : '') : ': not available yet, retrying'}`;
   const lines = [
-    `profile-gateway listening on ${base} (${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
+    `profile-gateway listening on ${base} (${where})`,
+    metricsPort === undefined ? '' : `  Metrics:         http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${metricsPort}/metrics`,
     config.production ? '' : `  Apollo Sandbox:  ${base}/graphql`,
     config.mail.smtpUrl ? '' : '  Mail:            SMTP_URL is unset: messages (verification and reset links) are printed here',
   ];
@@ -111,6 +154,7 @@ async function failed(error: unknown): Promise<never> {
   const line = startupErrorLine(error);
   process.stderr.write(line ? `${line}\n` : `profile-gateway could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   const closed = (async () => {
+    metricsServer?.close();
     await app?.close();
     await purger?.stop();
     await mailer?.stop();
@@ -124,15 +168,16 @@ async function shutdown(signal: string): Promise<void> {
   // Repeats are ignored while draining (PGlite's shutdown raises one more SIGTERM of its own).
   if (closing) return;
   closing = true;
-  if (!app || !db || !purger) {
+  if (!app || !db) {
     // A signal during start-up: nothing is served yet; close what is open.
     await Promise.all([app?.close(), db?.close()]).catch(() => undefined);
     process.exit(0);
   }
   app.log.info({ signal }, 'shutting down: draining requests');
   try {
+    metricsServer?.close();
     await app.close();
-    await purger.stop();
+    await purger?.stop();
     await mailer?.stop();
     await db.close();
     process.exit(0);

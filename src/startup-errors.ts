@@ -23,11 +23,12 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** A failed listen, said in terms of PORT and HOST; other errors come back unchanged. */
-export function listenError(error: unknown, config: Pick<Config, 'port' | 'host'>): unknown {
+/** A failed listen, said in terms of PORT (or METRICS_PORT) and HOST; other errors come back unchanged. */
+export function listenError(error: unknown, config: Pick<Config, 'port' | 'host'>, setting: 'PORT' | 'METRICS_PORT' = 'PORT'): unknown {
+  const off = setting === 'METRICS_PORT' ? ', or METRICS_PORT=off' : '';
   const line = {
-    EADDRINUSE: `port ${config.port} is in use; set PORT to a free port (or stop the process using it)`,
-    EACCES: `port ${config.port} needs privileges this process does not have; set PORT to 1024 or above`,
+    EADDRINUSE: `port ${config.port} is in use; set ${setting} to a free port (or stop the process using it${off})`,
+    EACCES: `port ${config.port} needs privileges this process does not have; set ${setting} to 1024 or above${off}`,
     EADDRNOTAVAIL: `HOST ${config.host} is not an address of this machine; set HOST (e.g. 127.0.0.1 or 0.0.0.0)`,
     ENOTFOUND: `HOST ${config.host} cannot be resolved; set HOST (e.g. 127.0.0.1 or 0.0.0.0)`,
     EAI_AGAIN: `HOST ${config.host} cannot be resolved; set HOST (e.g. 127.0.0.1 or 0.0.0.0)`,
@@ -61,6 +62,9 @@ export async function databaseError(error: unknown, config: Pick<Config, 'databa
     const code = codeOf(e);
     // PostgreSQL's own words for these name the user or the database, never the password.
     if (code === '28P01' || code === '28000') return new StartupError(`DATABASE_URL: ${e.message} (at ${where}); check its user and password`, { cause: error });
+    if (code === '08P01' && /startup parameter/i.test(e.message)) {
+      return new StartupError(`DATABASE_URL: ${e.message} (at ${where}, a pooler such as PgBouncer); remove that parameter from DATABASE_URL, or list it in the pooler's ignore_startup_parameters`, { cause: error });
+    }
     if (code === '3D000') return new StartupError(`DATABASE_URL: ${e.message} (at ${where}); create it, or fix the database name`, { cause: error });
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new StartupError(`DATABASE_URL: host ${url.hostname} cannot be resolved; check the host name`, { cause: error });
   }

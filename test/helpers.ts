@@ -18,10 +18,17 @@ import { databaseReady } from '../src/db/health.js';
 import { openDatabase, type OpenedDatabase } from '../src/db/open.js';
 import { createRepositories, type Repositories } from '../src/db/repositories.js';
 import { createServices, type Services } from '../src/domain/services.js';
+import type { Metrics } from '../src/http/metrics.js';
 import { startMailWorker, type MailWorker, type MailWorkerOptions } from '../src/jobs/mail.js';
 import { createMailTransport } from '../src/mail/transports.js';
 
 export const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
+/**
+ * A pooler (PgBouncer) in front of TEST_DATABASE_URL's server: test databases are created on the
+ * server, and the apps connect through this (its host and port; the database name is the test's),
+ * migrating through the direct URL as DATABASE_MIGRATION_URL.
+ */
+export const poolerUrl = (serverUrl && process.env.TEST_DATABASE_POOLER_URL?.trim()) || undefined;
 
 /** An SMTP_URL for production apps that send no mail in their test (production requires one): nothing listens there. */
 export const NO_SMTP = 'smtp://127.0.0.1:9';
@@ -30,6 +37,8 @@ export const usingServer = Boolean(serverUrl);
 export interface TestDatabase {
   /** Unset for the embedded database. */
   databaseUrl: string | undefined;
+  /** The direct URL, when databaseUrl leads through the pooler of TEST_DATABASE_POOLER_URL. */
+  migrationUrl?: string | undefined;
   dataDir: string;
   drop(): Promise<void>;
 }
@@ -47,8 +56,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
+  const pooled = poolerUrl ? new URL(poolerUrl) : undefined;
+  if (pooled) pooled.pathname = `/${name}`;
   return {
-    databaseUrl: url.toString(),
+    databaseUrl: pooled ? pooled.toString() : url.toString(),
+    migrationUrl: pooled ? url.toString() : undefined,
     dataDir,
     async drop() {
       const client = new pg.Client({ connectionString: serverUrl });
@@ -79,9 +91,11 @@ export interface TestApp {
 export function openTestDatabase(database: TestDatabase, config: Config = loadConfig({ NODE_ENV: 'test' }), poolMax = 5): Promise<OpenedDatabase> {
   return openDatabase({
     databaseUrl: database.databaseUrl,
+    migrationUrl: database.migrationUrl,
     dataDir: database.dataDir,
     poolMax,
     timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+    preparedStatements: config.dbPreparedStatements,
   });
 }
 
@@ -105,6 +119,8 @@ export interface TestAppOptions {
    * SMTP_URL in `env` to a test mail server); links point at the app unless PUBLIC_URL is set.
    */
   mailWorker?: boolean | Partial<MailWorkerOptions>;
+  /** Counts requests into the Metrics this returns, as main.ts does (it serves them on METRICS_PORT). */
+  metrics?: (database: Database, repos: Repositories) => Metrics;
 }
 
 /** The whole app on a real port over a fresh database. `env` overrides configuration. */
@@ -115,7 +131,8 @@ export async function startTestApp(env: Record<string, string> = {}, testDb?: Te
   const repos = createRepositories(db.database);
   const created = createServices(repos, config);
   const services = options.services ? options.services(created, repos) : created;
-  const app = await buildApp({ config, services, ready: () => databaseReady(db.database), logStream: options.logStream });
+  const metrics = options.metrics?.(db.database, repos);
+  const app = await buildApp({ config, services, ready: () => databaseReady(db.database), logStream: options.logStream, metrics });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -47,7 +47,7 @@ export interface Spawned {
 
 /**
  * Starts the entry point with `env` on top of PATH and HOME only (so no variable of the test
- * runner's leaks in), PORT 0 and HOST 127.0.0.1 unless `env` says otherwise.
+ * runner's leaks in), PORT and METRICS_PORT 0 and HOST 127.0.0.1 unless `env` says otherwise.
  */
 export function spawnService(env: Record<string, string>, options: SpawnOptions = {}): Spawned {
   const entry = options.script ? path.join(root, options.script) : MAIN;
@@ -59,6 +59,8 @@ export function spawnService(env: Record<string, string>, options: SpawnOptions 
       TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.json'),
       PORT: '0',
       HOST: '127.0.0.1',
+      // Never the default 9464: tests run side by side.
+      METRICS_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -76,7 +76,11 @@ export type Mutation = {
   changePassword: Scalars['Boolean']['output'];
   /** Deletes the caller's account: every session ends now, and the data is purged soon after. */
   deleteMe: DeleteMePayload;
-  /** Starts a new session for an email and password. */
+  /**
+   * Starts a new session for an email (the default or any verified address) and password. Every
+   * failure is one UNAUTHENTICATED error, but a suspended account with the right password is
+   * FORBIDDEN with `extensions.reason` ACCOUNT_SUSPENDED.
+   */
   logIn: AuthPayload;
   /** Ends the calling session only. */
   logOut: Scalars['Boolean']['output'];

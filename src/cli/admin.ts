@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, readDotEnv, type Config } from '../config.js';
 import { DataDirInUseError } from '../db/data-dir-lock.js';
-import { openDatabase, type OpenedDatabase } from '../db/open.js';
+import { openDatabase, SchemaBehindError, type OpenedDatabase } from '../db/open.js';
 import { createRepositories } from '../db/repositories.js';
 import { AccountService, type StatusChange } from '../domain/AccountService.js';
 import { DomainError } from '../domain/errors.js';
@@ -77,11 +77,14 @@ function describeChange(command: Command, change: StatusChange): string {
 
 async function open(config: Config): Promise<OpenedDatabase> {
   try {
+    // As main.ts opens it (without its retries): through a pooler, migrations only by DATABASE_MIGRATION_URL.
     return await openDatabase({
       databaseUrl: config.databaseUrl,
+      migrationUrl: config.databaseMigrationUrl,
       dataDir: config.dataDir,
       poolMax: 1,
       timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+      preparedStatements: config.dbPreparedStatements,
     });
   } catch (error) {
     throw await databaseError(error, config);
@@ -132,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
         REFUSED,
       );
     }
+    if (error instanceof SchemaBehindError) return fail(error.message, REFUSED);
     const line = startupErrorLine(error);
     if (line) return fail(line, REFUSED);
     throw error;

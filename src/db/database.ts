@@ -8,8 +8,9 @@
  * pool adds 11–43 µs a query, and its first `transactional` turns on AsyncLocalStorage promise
  * hooks that tax every promise of every request afterwards.
  */
+import { connect as netConnect } from 'node:net';
 import pg from 'pg';
-import { isDatabaseUnavailable } from './errors.js';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from './errors.js';
 
 /** A statement with a stable name: prepared once per connection where that is safe. */
 export interface Statement {
@@ -37,8 +38,19 @@ export interface PoolOptions {
   timeouts: DatabaseTimeouts;
   /** The embedded database: one session behind every connection, a queue rather than a server. */
   embedded: boolean;
-  /** Named prepared statements; off where connections are shared between clients (a pooler). */
+  /**
+   * Behind a pooler that lends server connections per transaction (PgBouncer's transaction mode):
+   * no startup parameters (PgBouncer refuses them), the timeouts per transaction instead, and a
+   * statement outside a transaction cancelled from here once it outlasts statement_timeout.
+   */
+  pooled?: boolean;
+  /** Named prepared statements (default: on unless pooled); a pooler before 1.21 loses them. */
   preparedStatements?: boolean;
+  /**
+   * No pool yet: every statement fails at once (a 503) with this reason until `connect` is called,
+   * once open.ts knows whether a pooler is in front and the schema is current.
+   */
+  waitingFor?: string;
   /** Told about errors of idle connections (a restarted server), which would otherwise crash. */
   onIdleError?: (error: Error) => void;
 }
@@ -88,24 +100,43 @@ export class Tx {
 }
 
 export class Database {
-  readonly pool: pg.Pool;
-  private readonly prepared: boolean;
+  private connected: pg.Pool | undefined;
+  private prepared = true;
+  private pooled = false;
+  private begin = 'begin';
+  /** Set while there is no pool: why statements fail at once. */
+  private waiting: string | undefined;
 
   constructor(private readonly options: PoolOptions) {
-    const { timeouts, embedded } = options;
-    this.prepared = options.preparedStatements ?? true;
-    this.pool = new pg.Pool({
-      connectionString: options.clientUrl,
-      max: embedded ? 1 : options.max,
+    if (options.waitingFor !== undefined) this.waiting = options.waitingFor;
+    else this.connect({ pooled: options.pooled ?? false, preparedStatements: options.preparedStatements });
+  }
+
+  /**
+   * Opens the pool. Direct: the timeouts are startup parameters, set once per connection. Pooled:
+   * they are set per transaction, in the round trip of its `begin`, and named statements are off
+   * unless asked for (PgBouncer 1.21+ with max_prepared_statements keeps them).
+   */
+  connect(server: { pooled: boolean; preparedStatements?: boolean | undefined }): void {
+    if (this.connected) throw new Error('the database pool is open already');
+    const { timeouts, embedded } = this.options;
+    this.pooled = server.pooled && !embedded;
+    this.prepared = server.preparedStatements ?? !this.pooled;
+    // Whole milliseconds from the configuration, never a client's value.
+    this.begin = this.pooled
+      ? `begin; set local statement_timeout = ${Math.round(timeouts.statementTimeoutMs)}; set local idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_TIMEOUT_MS}`
+      : 'begin';
+    const pool = new pg.Pool({
+      connectionString: this.options.clientUrl,
+      max: embedded ? 1 : this.options.max,
       idleTimeoutMillis: 30_000,
       // Bounded waits everywhere: a dead database gives errors fast (503s), never a hung request.
       connectionTimeoutMillis: embedded ? Math.max(EMBEDDED_ACQUIRE_TIMEOUT_MS, timeouts.connectTimeoutMs) : timeouts.connectTimeoutMs,
-      statement_timeout: timeouts.statementTimeoutMs,
-      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      ...(this.pooled ? {} : { statement_timeout: timeouts.statementTimeoutMs, idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS }),
       application_name: 'profile-gateway',
     });
-    this.pool.on('error', (error) => options.onIdleError?.(error));
-    this.pool.on('connect', (client) => {
+    pool.on('error', (error) => this.options.onIdleError?.(error));
+    pool.on('connect', (client) => {
       // A connection that breaks while lent out (between two statements of a transaction, say)
       // emits 'error' with no one listening, which would end the process. Its next statement
       // fails instead, and the pool drops it when it comes back (it is no longer queryable).
@@ -115,6 +146,29 @@ export class Database {
       // (Queued on the client, this runs before anything else is sent on it.)
       if (embedded) void client.query('deallocate all').catch(() => undefined);
     });
+    this.connected = pool;
+    this.waiting = undefined;
+  }
+
+  /** The pool; only once `connect` has opened it. */
+  get pool(): pg.Pool {
+    if (!this.connected) throw new DatabaseUnavailableError(this.waiting ?? 'not connected');
+    return this.connected;
+  }
+
+  /** Why statements fail at once (no pool yet), or undefined once they can run. */
+  get waitingFor(): string | undefined {
+    return this.waiting;
+  }
+
+  /** Says why statements fail while there is no pool yet (open.ts, while it retries). */
+  set waitingFor(reason: string) {
+    if (!this.connected) this.waiting = reason;
+  }
+
+  /** Whether connect found a pooler in front, and whether named statements are used. */
+  get mode(): { pooled: boolean; preparedStatements: boolean } {
+    return { pooled: this.pooled, preparedStatements: this.prepared };
   }
 
   get embedded(): boolean {
@@ -126,12 +180,15 @@ export class Database {
     if (tx) return tx.query<R>(sql, values);
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // Pooled, no statement_timeout holds outside a transaction: a cancel request enforces it.
+    const timer = this.pooled ? setTimeout(cancelRequest, this.options.timeouts.statementTimeoutMs, client).unref() : undefined;
     try {
       return await this.run<R>(client, sql, values);
     } catch (error) {
       broken = brokenConnection(error);
       throw error;
     } finally {
+      if (timer) clearTimeout(timer);
       client.release(broken);
     }
   }
@@ -150,7 +207,7 @@ export class Database {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
-      await client.query('begin');
+      await client.query(this.begin);
       const tx = new Tx(client, this);
       const result = await fn(tx);
       await client.query('commit');
@@ -174,7 +231,7 @@ export class Database {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    await this.connected?.end();
   }
 }
 
@@ -185,4 +242,26 @@ export class Database {
 function brokenConnection(error: unknown): Error | undefined {
   if (!isDatabaseUnavailable(error) || (error as { code?: unknown }).code === '57014') return undefined;
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * PostgreSQL's CancelRequest for the statement `client` is running, on a connection of its own
+ * (as psql's Ctrl-C): a pooler forwards it to the server connection that client has now. The
+ * statement fails with 57014, as it would have by statement_timeout.
+ */
+function cancelRequest(client: pg.PoolClient): void {
+  // Where and as whom pg connected (its own fields, parsed from the URL).
+  const { processID, secretKey, host, port } = client as unknown as { processID: number | null; secretKey: number | null; host: string; port: number };
+  if (processID === null || secretKey === null) return;
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(80877102, 4);
+  packet.writeInt32BE(processID, 8);
+  packet.writeInt32BE(secretKey, 12);
+  const where = host.startsWith('/') ? { path: `${host}/.s.PGSQL.${port}` } : { host, port };
+  // Written, not ended: PgBouncer drops a cancel whose client hangs up before it has passed it on.
+  // The receiver closes the connection once done.
+  const socket = netConnect(where, () => socket.write(packet));
+  socket.setTimeout(5_000, () => socket.destroy());
+  socket.on('error', () => undefined);
 }

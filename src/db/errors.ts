@@ -7,14 +7,37 @@ import { ConnectionException } from '@mikro-orm/core';
 /** Seconds a client is told to wait (`Retry-After`) when the database is unavailable. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
+/**
+ * The service is not connected to its database yet (start-up could not reach it, or its schema
+ * is behind): statements fail at once with this, and clients get a 503.
+ */
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+  constructor(readonly reason: string) {
+    super(`database not available: ${reason}`);
+  }
+}
+
+/**
+ * The database is not connected yet (DatabaseUnavailableError, anywhere in the cause chain): main.ts
+ * has said why in one log line, so requests failing for it are not logged again one by one.
+ */
+export function isAwaitingDatabase(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (e instanceof DatabaseUnavailableError) return true;
+  }
+  return false;
+}
+
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE']);
 
 /**
- * SQLSTATEs: class 08 (connection exception), 57P01–57P04 (admin/crash shutdown, cannot connect
+ * SQLSTATEs: class 08 (connection exception) but 08P01 (a protocol violation, such as a startup
+ * parameter a pooler refuses: a misconfiguration, not an outage), 57P01–57P04 (admin/crash shutdown, cannot connect
  * now, database dropped), 53300 (too many connections), 57014 (our statement_timeout cancelled a
  * query: the server is too slow to answer now), 25P03 (idle_in_transaction_session_timeout).
  */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0.|53300|57014|25P03)$/;
+const UNAVAILABLE_SQLSTATE = /^(08(?!P01)...|57P0.|53300|57014|25P03)$/;
 
 /**
  * What pg and knex say when a connection is gone or none could be had. "timeout expired" is pg's
@@ -31,7 +54,7 @@ const UNAVAILABLE_MESSAGE =
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    if (e instanceof ConnectionException || e.name === 'KnexTimeoutError') return true;
+    if (e instanceof ConnectionException || e instanceof DatabaseUnavailableError || e.name === 'KnexTimeoutError') return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
     if (UNAVAILABLE_MESSAGE.test(e.message)) return true;

@@ -13,7 +13,7 @@ export function ormOptions(clientUrl: string, overrides: Options = {}): Options 
     entities: [User, UserEmail, Session, AccountPurge, EmailToken, MailOutbox, AccountStatusChange],
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    // Two: one holds the migration lock while the migrator runs on the other.
+    // Two: one holds the migrations' transaction (and lock) while the migrator checks its table on the other.
     pool: { min: 0, max: 2 },
     driverOptions: { connection: { application_name: 'profile-gateway migrations' } },
     discovery: { warnWhenNoEntities: true },
@@ -28,7 +28,11 @@ const MIGRATION_LOCK_KEY = 0x70677731;
 
 /**
  * Applies pending migrations and returns the names of every applied one. On a shared server,
- * instances starting together take turns under an advisory lock, so each migration runs once.
+ * instances starting together take turns under an advisory lock, so each migration runs once. The
+ * lock is the transaction's (pg_advisory_xact_lock), not the session's: the migrations run in that
+ * one transaction, which a transaction-pooling PgBouncer keeps on one server connection, and the
+ * lock ends with it whatever happens (a session lock through such a pooler would stay behind on a
+ * server connection another client gets next).
  */
 export async function migrate(clientUrl: string, { shared }: { shared: boolean }): Promise<string[]> {
   const orm = await MikroORM.init(ormOptions(clientUrl));
@@ -37,18 +41,12 @@ export async function migrate(clientUrl: string, { shared }: { shared: boolean }
     if (!shared) {
       await migrator.up();
     } else {
-      const client = orm.em.getConnection().getKnex().client;
-      const connection = await client.acquireConnection();
-      try {
-        await connection.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-        try {
-          await migrator.up();
-        } finally {
-          await connection.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-        }
-      } finally {
-        await client.releaseConnection(connection);
-      }
+      const connection = orm.em.getConnection();
+      await connection.transactional(async (trx) => {
+        await connection.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK_KEY], 'all', trx);
+        // Its own table is checked (and created) on the other connection, under this lock.
+        await migrator.up({ transaction: trx });
+      });
     }
     return (await migrator.getExecutedMigrations()).map((m) => m.name);
   } finally {

@@ -20,6 +20,7 @@ const RECORD_FAILURE = statement(
      due_at = now() + least($3 * interval '1 millisecond', interval '1 second' * power(2, attempts + 1))
    where user_id = $1 returning attempts`,
 );
+const BACKLOG = statement('purge_backlog', 'select count(*)::int as n from account_purges where due_at <= now()');
 
 export class PurgesRepository {
   constructor(private readonly db: Database) {}
@@ -42,5 +43,10 @@ export class PurgesRepository {
   async recordFailure(userId: string, message: string, tx?: Tx): Promise<number> {
     const row = await this.db.one<{ attempts: number }>(RECORD_FAILURE, [userId, message.slice(0, 1000), MAX_PURGE_BACKOFF_MS], tx);
     return row?.attempts ?? 0;
+  }
+
+  /** Purges that are due and not done yet. */
+  async backlog(tx?: Tx): Promise<number> {
+    return (await this.db.one<{ n: number }>(BACKLOG, [], tx))?.n ?? 0;
   }
 }

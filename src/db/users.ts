@@ -71,9 +71,12 @@ const SUSPEND = statement(
   'suspend_user',
   "update users u set status = 'suspended', status_before_suspension = u.status where u.id = $1 and u.status in ('pending', 'active') returning u.status_before_suspension",
 );
+// A suspension that kept no earlier status (set by hand in the database, say): what the account's
+// default address says it would be.
 const UNSUSPEND = statement(
   'unsuspend_user',
-  `update users u set status = coalesce(u.status_before_suspension, 'active'), status_before_suspension = null
+  `update users u set status_before_suspension = null, status = coalesce(u.status_before_suspension,
+     case when exists (select 1 from user_emails e where e.user_id = u.id and e.is_default and e.verified_at is not null) then 'active' else 'pending' end)
    where u.id = $1 and u.status = 'suspended' returning u.status`,
 );
 

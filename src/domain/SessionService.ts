@@ -145,14 +145,26 @@ export class SessionService {
 
   /** Ends one of the user's live sessions (the calling one included); NOT_FOUND for any other id. */
   async revokeSession(userId: string, id: unknown): Promise<void> {
-    if (!isUuid(id) || !(await this.repos.sessions.revokeOwn(userId, id))) {
-      throw new NotFoundError('No such session among your live ones.');
-    }
+    if (!isUuid(id)) throw sessionNotFound();
+    const revoked = await this.withUserLocked(userId, (tx) => this.repos.sessions.revokeOwn(userId, id, tx));
+    if (!revoked) throw sessionNotFound();
   }
 
   /** Ends every live session of the viewer's user but the viewer's own; returns how many ended. */
   revokeOtherSessions(viewer: Pick<Viewer, 'user' | 'sessionId'>): Promise<number> {
-    return this.repos.sessions.revokeOthers(viewer.user.id, viewer.sessionId);
+    return this.withUserLocked(viewer.user.id, (tx) => this.repos.sessions.revokeOthers(viewer.user.id, viewer.sessionId, tx));
+  }
+
+  /**
+   * Runs `fn` with the user's row locked, as every write that ends several of a user's sessions
+   * does (changePassword, suspension, deletion, reset): they take turns, so two of them updating
+   * the same session rows in different orders never deadlock.
+   */
+  private withUserLocked<T>(userId: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.repos.db.transaction(async (tx) => {
+      if (!(await this.repos.users.lockLive(userId, tx))) throw new UnauthenticatedError();
+      return fn(tx);
+    });
   }
 
   /** A new session for a live account, without its password: the demo user's token at each start. */
@@ -185,6 +197,10 @@ export class SessionService {
     );
     return { token, sessionId, expiresAt, user };
   }
+}
+
+function sessionNotFound(): NotFoundError {
+  return new NotFoundError('No such session among your live ones.');
 }
 
 function emailTaken(): ConflictError {

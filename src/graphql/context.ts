@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Profile } from '../db/entities/User.js';
-import { isDatabaseUnavailable } from '../db/errors.js';
+import { isAwaitingDatabase, isDatabaseUnavailable } from '../db/errors.js';
 import type { ClientInfo, Viewer } from '../domain/SessionService.js';
 import { authenticate } from '../http/auth.js';
 import type { RateLimits } from '../http/rate-limit.js';
@@ -43,7 +43,7 @@ export async function createContext(services: Services, request: FastifyRequest,
     viewer = await authenticate(request, services.sessions, { withAccount });
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
-    request.log.error({ err: error }, 'GraphQL request failed: database unavailable');
+    if (!isAwaitingDatabase(error)) request.log.error({ err: error }, 'GraphQL request failed: database unavailable');
     throw serviceUnavailableError(request.id, error);
   }
   return new RequestContext(services, viewer, { userAgent: request.headers['user-agent'] }, request.id, (userId) =>

@@ -2,10 +2,12 @@ import { HeaderMap, type GraphQLRequestListener } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
-import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
+import { isAwaitingDatabase, isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
 import { DomainError, ForbiddenError, ServiceUnavailableError, ValidationError, type FieldError } from '../domain/errors.js';
 import { INTERNAL_MESSAGE } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
 import type { Context } from './context.js';
+import { countOperation } from './metrics.js';
 
 /**
  * The one place where errors become what GraphQL clients see. Domain errors keep their message and
@@ -58,38 +60,43 @@ function perField(error: GraphQLFormattedError): GraphQLFormattedError | GraphQL
 
 /**
  * What Apollo does with errors besides formatting them, as the hooks of every request (one shared
- * object, installed by `requestPlugin`):
+ * object, installed by `requestPlugin` in tracing.ts):
  * - a validation error naming several fields becomes one error per field (formatError works one
  *   error at a time);
  * - a database outage is a 503 with Retry-After, not a masked 500 (formatError has given those
  *   errors SERVICE_UNAVAILABLE), and masked errors carry the request id, so a client can quote it
  *   and we can find the log line;
  * - the service's own failures are logged as errors; a client's mistakes (a bad token, input,
- *   query) are not: they are the request line's business.
- * Synchronous: a request without errors costs one call that returns at once (willSendResponse);
- * didEncounterErrors runs only when there are errors.
+ *   query) are not: they are the request line's business;
+ * - with metrics, each operation and the codes of its errors are counted (graphql/metrics.ts).
+ * Synchronous: a request without errors costs one call (willSendResponse), which returns at once
+ * unless metrics count the operation; didEncounterErrors runs only when there are errors.
  */
-export function errorHooks(log: FastifyBaseLogger): GraphQLRequestListener<Context> {
+export function errorHooks(log: FastifyBaseLogger, metrics?: Metrics): GraphQLRequestListener<Context> {
   return {
     didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {
         if (isServiceFailure(error)) log.error({ err: error.originalError ?? error, reqId: contextValue.requestId }, 'GraphQL request failed');
       }
-      return Promise.resolve();
+      return NOTHING;
     },
-    willSendResponse({ response, contextValue }) {
-      if (response.body.kind !== 'single' || !response.body.singleResult.errors) return NOTHING;
-      const errors = response.body.singleResult.errors.flatMap(perField);
-      response.body.singleResult.errors = errors;
-      for (const error of errors) {
-        const code = error.extensions?.code;
-        if (code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE') continue;
-        (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-        if (code === 'SERVICE_UNAVAILABLE') {
-          response.http.status = 503;
-          response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    willSendResponse(requestContext) {
+      const { response, contextValue } = requestContext;
+      if (response.body.kind === 'single' && response.body.singleResult.errors) {
+        const errors = response.body.singleResult.errors.flatMap(perField);
+        response.body.singleResult.errors = errors;
+        for (const error of errors) {
+          const code = error.extensions?.code;
+          if (code !== 'INTERNAL_SERVER_ERROR' && code !== 'SERVICE_UNAVAILABLE') continue;
+          (error.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+          if (code === 'SERVICE_UNAVAILABLE') {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+          }
         }
       }
+      // Here rather than in a plugin of its own (one listener fewer per request), after the split.
+      if (metrics) countOperation(metrics, requestContext);
       return NOTHING;
     },
   };
@@ -101,6 +108,8 @@ const NOTHING: Promise<void> = Promise.resolve();
 /** An error of the service itself, not of what the client sent. */
 function isServiceFailure(error: GraphQLError): boolean {
   const original = unwrapResolverError(error);
+  // Not connected yet: said once already (main.ts), not again per request.
+  if (isAwaitingDatabase(original)) return false;
   if (original instanceof DomainError) return original.code === 'SERVICE_UNAVAILABLE';
   if (isDatabaseUnavailable(original)) return true;
   // Parse, validation and variable errors come with their code; a resolver's plain Error has none.

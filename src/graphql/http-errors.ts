@@ -5,12 +5,13 @@
  * HTTP status that says what went wrong (http/errors.ts decides both, for REST too).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isAwaitingDatabase } from '../db/errors.js';
 import { classifyHttpError } from '../http/errors.js';
 
 /** The /graphql route's errorHandler. */
 export function graphqlHttpErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { code, status, detail, headers = {}, internal } = classifyHttpError(error, request);
-  if (internal) request.log.error({ err: error }, 'GraphQL request failed before execution');
+  if (internal && !isAwaitingDatabase(error)) request.log.error({ err: error }, 'GraphQL request failed before execution');
   const extensions: Record<string, unknown> = { code, ...(internal ? { requestId: request.id } : {}) };
   return reply
     .code(status)

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/errors.js';
 import { DomainError, ForbiddenError, RateLimitedError, ValidationError, type ErrorCode, type FieldError, type ForbiddenReason } from '../domain/errors.js';
 import { bearerSent } from './bearer.js';
+import { noteErrorCode } from './metrics.js';
 
 /** Codes for what only HTTP can get wrong; domain codes are GraphQL's. */
 export type HttpErrorCode = 'BAD_REQUEST' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE';
@@ -83,8 +84,14 @@ function classified(code: ProblemCode, detail: string, extra: Partial<Classified
   return { code, status: STATUS_BY_CODE[code], detail, internal: false, ...extra };
 }
 
-/** What `error`, raised while serving `request`, means for the client. */
+/** What `error`, raised while serving `request`, means for the client (its code also goes to the metrics). */
 export function classifyHttpError(error: unknown, request: FastifyRequest): Classified {
+  const result = classify(error, request);
+  noteErrorCode(request, result.code);
+  return result;
+}
+
+function classify(error: unknown, request: FastifyRequest): Classified {
   if (error instanceof DomainError) {
     const result = classified(error.code, error.message);
     if (error instanceof ValidationError) result.errors = error.errors;

@@ -9,7 +9,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest, FastifyServerOpti
 import type { Config } from '../config.js';
 
 const CENSOR = '[redacted]';
-const SECRET_KEYS = ['authorization', 'cookie', 'password', 'token', 'accessToken', 'access_token', 'newPassword', 'confirmPassword'];
+const SECRET_KEYS = ['authorization', 'cookie', 'password', 'token', 'accessToken', 'access_token', 'currentPassword', 'newPassword', 'confirmPassword'];
 /** Where a logged object could carry a request's secrets. */
 const CONTAINERS = ['req', 'request', 'res', 'body', 'headers', 'query', 'params', 'variables', 'input', 'args', 'err', 'error', 'extensions', 'config'];
 const NESTED = ['req.headers', 'request.headers', 'res.headers', 'req.body', 'request.body', 'req.query', 'err.config', 'err.config.headers', 'err.headers'];

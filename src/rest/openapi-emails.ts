@@ -2,13 +2,8 @@
  * The OpenAPI paths, schemas and responses of the email and password-reset routes and of the
  * pages their links open; openapi.ts merges them into the one document.
  */
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
+import { bearer, common, json, noStore, password, ref, response, withBody } from './openapi-parts.js';
 
-const noStore = { 'Cache-Control': { description: 'Always `no-store`.', required: true, schema: { type: 'string', const: 'no-store' } } };
-const common = { '429': response('TooManyRequests'), '503': response('ServiceUnavailable'), default: response('InternalError') };
-const withBody = { '400': response('BadRequest'), '413': response('PayloadTooLarge'), '415': response('UnsupportedMediaType') };
-const bearer = [{ bearerAuth: [] }];
 const emailId = {
   name: 'id',
   in: 'path',
@@ -16,7 +11,6 @@ const emailId = {
   description: 'The id of one of the caller’s addresses. Any other id (another user’s, unknown, malformed) is a 404.',
   schema: { type: 'string' },
 };
-const json = (schema: unknown) => ({ 'application/json': { schema } });
 const seeOther = (page: string) => ({
   description: `From the HTML form: back to the page with the outcome (\`${page}?outcome=…\`). No body.`,
   headers: { Location: { description: 'The page, with the outcome in its query.', required: true, schema: { type: 'string' } } },
@@ -37,7 +31,6 @@ const pageParameters = (outcomes: string[]) => [
   { name: 'outcome', in: 'query', required: false, description: 'What the form post did (set by its 303).', schema: { type: 'string', enum: outcomes } },
 ];
 const token = { type: 'string', description: 'The token from the link in the message (`pgv_…` to verify, `pgr_…` to reset a password).' };
-const password = { type: 'string', minLength: 8, maxLength: 256 };
 
 export const emailTags = [
   { name: 'emails', description: 'The caller’s email addresses, and verifying one by the link sent to it.' },

@@ -2,15 +2,7 @@
  * The OpenAPI paths and schemas of the caller's sessions and of password change; openapi.ts
  * merges them into the one document.
  */
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
-
-const noStore = { 'Cache-Control': { description: 'Always `no-store`.', required: true, schema: { type: 'string', const: 'no-store' } } };
-const common = { '429': response('TooManyRequests'), '503': response('ServiceUnavailable'), default: response('InternalError') };
-const withBody = { '400': response('BadRequest'), '413': response('PayloadTooLarge'), '415': response('UnsupportedMediaType') };
-const bearer = [{ bearerAuth: [] }];
-const json = (schema: unknown) => ({ 'application/json': { schema } });
-const password = { type: 'string', minLength: 8, maxLength: 256 };
+import { bearer, common, json, noStore, password, ref, response, withBody } from './openapi-parts.js';
 
 export const sessionPaths = {
   '/me/sessions': {

@@ -5,10 +5,8 @@
 import { STATUS_BY_CODE } from '../http/errors.js';
 import { REST_BODY_LIMIT } from './limits.js';
 import { emailPaths, emailSchemas, emailTags } from './openapi-emails.js';
+import { bearer, common, noStore, ref, response, withBody } from './openapi-parts.js';
 import { sessionPaths, sessionSchemas } from './openapi-sessions.js';
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
 
 const problemResponse = (description: string, headers?: Record<string, unknown>) => ({
   description,
@@ -17,17 +15,8 @@ const problemResponse = (description: string, headers?: Record<string, unknown>)
 });
 
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', required: true, schema: { type: 'integer', minimum: 0 } } };
-const noStore = {
-  'Cache-Control': { description: 'Always `no-store`.', required: true, schema: { type: 'string', const: 'no-store' } },
-};
 const etag = { ETag: { description: 'Strong entity tag of the user representation.', required: true, schema: { type: 'string' } } };
 
-// Statuses any route may answer with.
-const common = { '429': response('TooManyRequests'), '503': response('ServiceUnavailable'), default: response('InternalError') };
-// Statuses of any route that reads a JSON body.
-const withBody = { '400': response('BadRequest'), '413': response('PayloadTooLarge'), '415': response('UnsupportedMediaType') };
-
-const bearer = [{ bearerAuth: [] }];
 const ifMatch = {
   name: 'If-Match',
   in: 'header',

@@ -4,6 +4,7 @@
  * it is the service's own failure) is decided in http/errors.ts, for both transports.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isAwaitingDatabase } from '../db/errors.js';
 import type { FieldError, ForbiddenReason } from '../domain/errors.js';
 import { classifyHttpError, HttpProblem, type ProblemCode } from '../http/errors.js';
 
@@ -57,7 +58,7 @@ export function problemErrorHandler(this: unknown, error: unknown, request: Fast
   if (reason) problem.reason = reason;
   if (internal) {
     problem.requestId = request.id;
-    request.log.error({ err: error }, 'REST request failed');
+    if (!isAwaitingDatabase(error)) request.log.error({ err: error }, 'REST request failed');
   }
   return reply.code(status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }

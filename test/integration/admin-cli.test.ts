@@ -4,6 +4,9 @@
  * reason, the refusals, and the data-dir lock of the embedded database. What suspension does to
  * the account is suspension.test.ts's; here, that the command did it.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, gql, PASSWORD, signUp, startTestApp, usingServer, type SignedUp, type TestApp, type TestDatabase } from '../helpers.js';
 import { spawnService, START_TIMEOUT_MS } from '../service-process.js';
@@ -14,9 +17,9 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the command with `args`, with only `env` (and PATH, HOME) in its environment. */
-async function admin(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const spawned = spawnService({ LOG_LEVEL: 'info', ...env }, { script: 'src/cli/admin.ts', args });
+/** Runs the command with `args`, with only `env` (and PATH, HOME) in its environment, in `cwd` (default: a temporary directory). */
+async function admin(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Run> {
+  const spawned = spawnService({ LOG_LEVEL: 'info', ...env }, { script: 'src/cli/admin.ts', args, ...(cwd ? { cwd } : {}) });
   const timer = setTimeout(() => spawned.child.kill('SIGKILL'), START_TIMEOUT_MS);
   const code = await spawned.exited;
   clearTimeout(timer);
@@ -54,6 +57,21 @@ describe('usage', () => {
       expect(run.stderr).toContain('(npm run admin -- --help)');
       expect(run.stdout).toBe('');
     }
+  }, START_TIMEOUT_MS);
+
+  it('a setting it cannot use (from .env, as the server reads it), or a database it cannot reach, is one line on stderr and exit 1', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pgw-admin-'));
+    await writeFile(path.join(dir, '.env'), 'SESSION_TTL=banana\n');
+    const [badSetting, unreachable] = await Promise.all([
+      admin(['suspend', 'ada@example.com'], {}, dir),
+      admin(['suspend', 'ada@example.com'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', DB_CONNECT_TIMEOUT: '2s' }),
+    ]);
+    expect(badSetting.code).toBe(1);
+    expect(lines(badSetting.stderr)).toEqual([expect.stringMatching(/^admin: SESSION_TTL/)]);
+    expect(unreachable.code).toBe(1);
+    expect(lines(unreachable.stderr)).toEqual(['admin: DATABASE_URL: PostgreSQL at 127.0.0.1:1 cannot be reached (ECONNREFUSED); start it, or fix the host and port']);
+    expect(unreachable.stdout + badSetting.stdout).toBe('');
+    await rm(dir, { recursive: true, force: true });
   }, START_TIMEOUT_MS);
 });
 

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, fieldErrors } from '../../examples/client/src/client.js';
+import { Emails } from '../../examples/client/src/operations/emails.js';
 import { Me } from '../../examples/client/src/operations/me.js';
+import { ChangePassword, RevokeOtherSessions, RevokeSession, Sessions } from '../../examples/client/src/operations/sessions.js';
 import { SignUp } from '../../examples/client/src/operations/signUp.js';
 import { UpdateMe } from '../../examples/client/src/operations/updateMe.js';
 import { createRestClient } from '../../examples/client/src/rest.js';
@@ -51,6 +53,30 @@ describe('examples/client', () => {
 
     const updated = await client.mutate({ mutation: UpdateMe, variables: { input: { bio: 'Hello', locale: 'en-gb', timezone: 'europe/paris' } } });
     expect(updated.data!.updateMe).toMatchObject({ bio: 'Hello', locale: 'en-GB', timezone: 'Europe/Paris' });
+  });
+
+  it('lists and ends sessions, changes the password and reads the emails through its typed operations', async () => {
+    const email = uniqueEmail('example-sessions');
+    const tokens: { first?: string; second?: string } = {};
+    const first = createClient({ url: t.url, token: () => tokens.first });
+    const second = createClient({ url: t.url, token: () => tokens.second });
+    tokens.first = (await first.mutate({ mutation: SignUp, variables: { input: { email, password: 'a long passphrase', name: 'Sessions' } } })).data!.signUp.token;
+    tokens.second = (await second.mutate({ mutation: SignUp, variables: { input: { email: uniqueEmail('other'), password: 'a long passphrase', name: 'Other' } } })).data!.signUp.token;
+
+    const listed = (await first.query({ query: Sessions, fetchPolicy: 'network-only' })).data!.me!;
+    expect(listed.activeSessions).toBe(1);
+    expect(listed.sessions).toEqual([expect.objectContaining({ current: true, userAgent: expect.any(String) })]);
+    const notMine = (await second.query({ query: Sessions, fetchPolicy: 'network-only' })).data!.me!.sessions![0]!.id;
+    const refused = await first.mutate({ mutation: RevokeSession, variables: { id: notMine } }).catch((error: unknown) => error);
+    expect(String(refused)).toContain('No such session');
+
+    expect((await first.mutate({ mutation: RevokeOtherSessions })).data!.revokeOtherSessions).toBe(0);
+    const changed = await first.mutate({ mutation: ChangePassword, variables: { currentPassword: 'a long passphrase', newPassword: 'another long passphrase' } });
+    expect(changed.data!.changePassword).toBe(true);
+
+    const emails = (await first.query({ query: Emails, fetchPolicy: 'network-only' })).data!.me!;
+    expect(emails).toMatchObject({ status: 'PENDING', defaultEmail: email, emails: [{ address: email, isDefault: true, verified: false, verifiedAt: null }] });
+    expect((await first.mutate({ mutation: RevokeSession, variables: { id: listed.sessions![0]!.id } })).data!.revokeSession).toBe(true);
   });
 
   it('reads and updates the same profile through its REST client, typed from /openapi.json', async () => {

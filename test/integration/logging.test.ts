@@ -99,6 +99,9 @@ describe('secrets', () => {
       ['/me', { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ bio: token, password: PASSWORD }) }],
       // A 413 and a duplicated header.
       ['/graphql', post({ query: '{ __typename }', variables: { password: PASSWORD, pad: 'x'.repeat(1_100_000) } })],
+      // A password change over REST: a wrong current password, then a malformed body.
+      ['/me/password', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ currentPassword: 'an-0ther long passphrase', newPassword: PASSWORD }) }],
+      ['/me/password', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: `{"currentPassword": "${PASSWORD}", "newPassword": ` }],
       ['/logout', { method: 'POST', headers: { authorization: `Bearer ${gqlLogin.data!.logIn.token}` } }],
     ];
     for (const [path, init] of attempts) {

@@ -196,6 +196,14 @@ describe('unsuspend', () => {
     expect((await unsuspend(user.id)).to).toBe('active');
   });
 
+  it('an account suspended by hand in the database, with no earlier status kept, comes back as its default address says', async () => {
+    const [unverified, verified] = await Promise.all([signUp(t.url), signUp(t.url)]);
+    await t.sql('update user_emails set verified_at = now() where user_id = $1', [verified.id]);
+    for (const user of [unverified, verified]) await t.sql("update users set status = 'suspended' where id = $1", [user.id]);
+    expect((await unsuspend(unverified.id)).to).toBe('pending');
+    expect((await unsuspend(verified.id)).to).toBe('active');
+  });
+
   it('refuses an account that is not suspended, and an unknown one; nothing changes', async () => {
     const user = await signUp(t.url);
     await expect(unsuspend(user.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `User ${user.id} (${user.email}) is pending, not suspended; nothing changed.` });

@@ -141,6 +141,36 @@ describe('DATABASE_URL', () => {
   });
 });
 
+describe('many instances: DATABASE_MIGRATION_URL, DB_PREPARED_STATEMENTS, METRICS_PORT', () => {
+  it('default to no migration URL, prepared statements decided by the connection, metrics on 9464', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x@h/db' });
+    expect(config).toMatchObject({ databaseMigrationUrl: undefined, dbPreparedStatements: 'auto', metricsPort: 9464 });
+  });
+
+  it('read each; METRICS_PORT=off turns metrics off and 0 is any free port', () => {
+    const env = { DATABASE_URL: 'postgres://app@pgbouncer:6432/db', DATABASE_MIGRATION_URL: 'postgres://app@db:5432/db' };
+    expect(loadConfig(env).databaseMigrationUrl).toBe('postgres://app@db:5432/db');
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: 'false' }).dbPreparedStatements).toBe(false);
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: 'TRUE' }).dbPreparedStatements).toBe(true);
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: 'auto' }).dbPreparedStatements).toBe('auto');
+    expect(loadConfig({ METRICS_PORT: 'off' }).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '0' }).metricsPort).toBe(0);
+    expect(loadConfig({ METRICS_PORT: '9100' }).metricsPort).toBe(9100);
+  });
+
+  it.each([
+    [{ DB_PREPARED_STATEMENTS: 'sometimes' }, /^DB_PREPARED_STATEMENTS must be auto, true or false; got "sometimes"$/],
+    [{ METRICS_PORT: 'nine' }, /^METRICS_PORT \(or off\) must be a whole number from 0 to 65535; got "nine"$/],
+    [{ METRICS_PORT: '70000' }, /^METRICS_PORT \(or off\) must be a whole number/],
+    [{ DATABASE_URL: 'postgres://h/db', DATABASE_MIGRATION_URL: 'mysql://u:s3cret@h/db' }, /^DATABASE_MIGRATION_URL must start with postgres:\/\/ or postgresql:\/\/, not "mysql:"/],
+    [{ DATABASE_MIGRATION_URL: 'postgres://h/db' }, /^DATABASE_MIGRATION_URL is set but DATABASE_URL is not/],
+  ])('refuse %j with the variable named', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow(/s3cret/);
+  });
+});
+
 describe('readDotEnv', () => {
   let dir: string;
   beforeAll(async () => {

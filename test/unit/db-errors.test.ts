@@ -1,6 +1,6 @@
 import { ConnectionException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from '../../src/db/errors.js';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../src/db/errors.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -29,6 +29,7 @@ describe('isDatabaseUnavailable', () => {
       new Error('Transaction query already complete, run with DEBUG=knex:tx for more info'),
       new Error('Unable to acquire a connection'),
       new Error('request failed', { cause: new Error('x', { cause: withCode('57P01') }) }),
+      new DatabaseUnavailableError('schema behind'),
     ];
     for (const error of unavailable) expect(isDatabaseUnavailable(error), String(error)).toBe(true);
   });
@@ -39,6 +40,8 @@ describe('isDatabaseUnavailable', () => {
       new UniqueConstraintViolationException(withCode('23505')),
       withCode('42P01', 'relation "users" does not exist'),
       withCode('40P01', 'deadlock detected'),
+      // PgBouncer refusing a startup parameter: a misconfiguration, not an outage to wait out.
+      withCode('08P01', 'unsupported startup parameter: options'),
       new Error('Cannot read properties of undefined'),
       new Error('my statement timeout expired'),
       ValidationError.field('name', 'is required'),

@@ -25,6 +25,14 @@ describe('log lines', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ method: 'GET', path: '/me', status: 200, durationMs: 1.5, err: { message: 'boom' }, msg: 'request' });
   });
 
+  it('redacts every password-shaped key, where a request, error or GraphQL call would carry it', () => {
+    const { log, lines } = capture();
+    const passwords = { password: 'p1 secret', currentPassword: 'p2 secret', newPassword: 'p3 secret', confirmPassword: 'p4 secret' };
+    log.info({ ...passwords, body: passwords, variables: passwords, err: { config: passwords } }, 'passwords');
+    expect(lines[0]).not.toMatch(/p\d secret/);
+    expect(JSON.parse(lines[0]!).variables).toEqual({ password: '[redacted]', currentPassword: '[redacted]', newPassword: '[redacted]', confirmPassword: '[redacted]' });
+  });
+
   it('masks token-shaped text in a logged path and drops the query string', () => {
     expect(loggedPath(`/me/${secret}?access_token=${secret}`)).toBe('/me/pgw_[redacted]');
     // Email verification and reset tokens too; a query string (where mailed links carry them) never.
