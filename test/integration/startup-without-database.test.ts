@@ -122,7 +122,8 @@ describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_
       await proxy.open();
       const waited = await until(async () => (await get(`${base}/readyz`)).status === 200, NOTICE_BOUND_MS, '/readyz 200 after the database appeared');
       expect(await signUpStatus(base)).toBe(201);
-      expect(service.output()).toMatch(/database connected; serving/);
+      // The log is buffered (flushed every LOG_FLUSH_MS): wait for the line rather than expect it at once.
+      await until(async () => /database connected; serving/.test(service!.output()), 5_000, 'the "database connected; serving" log line');
       console.log(`startup-without-database: ready ${waited.toFixed(0)} ms after the database appeared`);
       expect(await service.stop()).toBe(0);
       service = undefined;
