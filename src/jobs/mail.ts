@@ -16,6 +16,7 @@ import type { Repositories } from '../db/repositories.js';
 import { generateEmailToken, hashToken } from '../domain/tokens.js';
 import { renderMessage } from '../mail/templates.js';
 import { isPermanentMailError, mailErrorSummary, type MailTransport } from '../mail/transports.js';
+import { startPeriodic } from './periodic.js';
 
 export interface MailLogger {
   info(obj: object, msg: string): void;
@@ -132,9 +133,6 @@ export interface MailWorker {
  * intervalMs (for other instances' messages and retries), until stopped.
  */
 export function startMailWorker(repos: Repositories, options: MailWorkerOptions): MailWorker {
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopped = false;
   let sweeps = 0;
   const once = async () => {
     try {
@@ -144,36 +142,14 @@ export function startMailWorker(repos: Repositories, options: MailWorkerOptions)
       options.log?.error({ err: error }, 'mail sweep failed; will retry');
     }
   };
-  const sweep = (): Promise<void> => {
-    if (stopped) return running ?? Promise.resolve();
-    if (running) {
-      // Something was queued while sweeping: look again once this sweep is done.
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        await once();
-      } while (again && !stopped);
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-  const unsubscribe = repos.outbox.onEnqueued(() => void sweep());
-  const timer = setInterval(() => void sweep(), options.intervalMs ?? 5_000);
-  timer.unref();
-  void sweep();
-  return {
-    sweep,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
+  // Something queued (or the timer firing) while sweeping: look again once this sweep is done.
+  const periodic = startPeriodic(once, options.intervalMs ?? 5_000, {
+    rerun: true,
+    onStop: () => {
       unsubscribe();
-      await running;
       options.transport.close();
     },
-  };
+  });
+  const unsubscribe = repos.outbox.onEnqueued(() => void periodic.wake());
+  return { sweep: periodic.wake, stop: periodic.stop };
 }

@@ -1,4 +1,5 @@
 import type { Repositories } from '../db/repositories.js';
+import { startPeriodic } from './periodic.js';
 
 export interface PurgeLogger {
   info(obj: object, msg: string): void;
@@ -47,36 +48,18 @@ async function claimAndPurge({ db, users, purges }: Repositories, log?: PurgeLog
 }
 
 export interface PurgeWorker {
-  /** Runs one sweep now (also what the timer does). */
+  /** Runs one sweep now (also what the timer does), or joins the running one; 0 once stopped. */
   sweep(): Promise<number>;
   stop(): Promise<void>;
 }
 
 /** Sweeps at start and then every intervalMs, one sweep at a time, until stopped. */
 export function startPurgeWorker(repos: Repositories, intervalMs: number, log?: PurgeLogger): PurgeWorker {
-  let running: Promise<number> | undefined;
-  let stopped = false;
-  const sweep = () => {
-    running ??= purgeDueAccounts(repos, log)
-      .catch((error: unknown) => {
-        log?.error({ err: error }, 'account purge sweep failed; will retry');
-        return 0;
-      })
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-  const timer = setInterval(() => void sweep(), intervalMs);
-  timer.unref();
-  void sweep();
-  return {
-    sweep,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  const once = () =>
+    purgeDueAccounts(repos, log).catch((error: unknown) => {
+      log?.error({ err: error }, 'account purge sweep failed; will retry');
+      return 0;
+    });
+  const periodic = startPeriodic(once, intervalMs);
+  return { sweep: async () => (await periodic.wake()) ?? 0, stop: periodic.stop };
 }
