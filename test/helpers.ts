@@ -21,6 +21,7 @@ import { createServices, type Services } from '../src/domain/services.js';
 import type { Metrics } from '../src/http/metrics.js';
 import { startMailWorker, type MailWorker, type MailWorkerOptions } from '../src/jobs/mail.js';
 import { createMailTransport } from '../src/mail/transports.js';
+import { startService as startServiceProcess, type ServiceProcess } from './service-process.js';
 
 export const serverUrl = process.env.TEST_DATABASE_URL?.trim() || undefined;
 /**
@@ -216,6 +217,31 @@ export function useTestApp(env: Record<string, string> = {}, options: TestAppOpt
     await app?.close();
   });
   return forwardTo(() => app, 'the test app');
+}
+
+/**
+ * For the tests that run the program in a child process (service-process.ts): their database,
+ * made in a beforeAll, and a startService (service-process.ts's, same arguments) whose programs
+ * the afterAll kills (SIGKILL) if they still run, before it drops the database.
+ */
+export function useServiceDatabase(): { testDb: TestDatabase; startService: typeof startServiceProcess } {
+  let testDb: TestDatabase | undefined;
+  const started: ServiceProcess[] = [];
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const service of started) await service.stop('SIGKILL');
+    await testDb?.drop();
+  });
+  return {
+    testDb: forwardTo(() => testDb, 'the test database'),
+    async startService(...args) {
+      const service = await startServiceProcess(...args);
+      started.push(service);
+      return service;
+    },
+  };
 }
 
 export interface GraphQLResponse<T = Record<string, any>> {

@@ -8,22 +8,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, gql, NO_SMTP, signUp, type TestDatabase } from '../helpers.js';
-import { PROCESS_TEST_TIMEOUT_MS, root, startService, type ServiceProcess } from '../service-process.js';
+import { describe, expect, it } from 'vitest';
+import { gql, NO_SMTP, signUp, useServiceDatabase } from '../helpers.js';
+import { PROCESS_TEST_TIMEOUT_MS, root } from '../service-process.js';
 
 const PROBE = pathToFileURL(path.join(root, 'test/async-context-probe.mjs')).href;
 const MARK = 'ASYNC-CONTEXT-ON';
 
-let testDb: TestDatabase;
-let service: ServiceProcess | undefined;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await service?.stop('SIGKILL');
-  await testDb?.drop();
-});
+const { testDb, startService } = useServiceDatabase();
 
 describe('async-context promise hooks', () => {
   it('the probe sees AsyncLocalStorage when something uses it', () => {
@@ -35,7 +27,7 @@ describe('async-context promise hooks', () => {
   });
 
   it('stay off in the program: migrations, purge sweeps, REST and GraphQL requests', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
-    service = await startService({
+    const service = await startService({
       NODE_OPTIONS: `--import=${PROBE}`,
       NODE_ENV: 'production',
       SMTP_URL: NO_SMTP,
@@ -57,6 +49,5 @@ describe('async-context promise hooks', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await service.stop('SIGTERM')).toBe(0);
     expect(service.output()).not.toContain(MARK);
-    service = undefined;
   });
 });

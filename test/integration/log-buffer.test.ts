@@ -3,20 +3,12 @@
  * out within LOG_FLUSH_MS even when too few lines wait to fill the buffer, and nothing is lost at
  * exit, SIGTERM's drain included.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOG_FLUSH_MS } from '../../src/http/logging.js';
-import { createTestDatabase, NO_SMTP, type TestDatabase } from '../helpers.js';
-import { PROCESS_TEST_TIMEOUT_MS, startService, type ServiceProcess } from '../service-process.js';
+import { NO_SMTP, useServiceDatabase } from '../helpers.js';
+import { PROCESS_TEST_TIMEOUT_MS } from '../service-process.js';
 
-let testDb: TestDatabase;
-let service: ServiceProcess | undefined;
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-});
-afterAll(async () => {
-  await service?.stop('SIGKILL');
-  await testDb?.drop();
-});
+const { testDb, startService } = useServiceDatabase();
 
 const requestLines = (output: string) =>
   output
@@ -27,7 +19,7 @@ const requestLines = (output: string) =>
 
 describe('the log on stdout', () => {
   it('writes a line within the flush interval, and every line by the time the process exits', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
-    service = await startService({
+    const service = await startService({
       NODE_ENV: 'production',
       SMTP_URL: NO_SMTP,
       LOG_LEVEL: 'info',
@@ -49,6 +41,5 @@ describe('the log on stdout', () => {
     expect(await service.stop('SIGTERM')).toBe(0);
     expect(requestLines(service.output()).map((l) => l.reqId)).toEqual(ids);
     expect(service.output()).toContain('"msg":"shutting down: draining requests"');
-    service = undefined;
   });
 });

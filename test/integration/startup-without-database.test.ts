@@ -10,9 +10,9 @@
 import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, NO_SMTP, PASSWORD, uniqueEmail, usingServer, type TestDatabase } from '../helpers.js';
+import { createTestDatabase, NO_SMTP, PASSWORD, uniqueEmail, usingServer, useServiceDatabase } from '../helpers.js';
 import { freePort, PgBouncer, pgbouncerTests } from '../pgbouncer.js';
-import { failedStart, PROCESS_TEST_TIMEOUT_MS, root, startService, TSX, type ServiceProcess } from '../service-process.js';
+import { failedStart, PROCESS_TEST_TIMEOUT_MS, root, TSX } from '../service-process.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Backoff reaches 10 s between attempts; a little over that to notice the database. */
@@ -74,15 +74,7 @@ async function signUpStatus(base: string): Promise<number> {
 }
 
 describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
-  let testDb: TestDatabase;
-  let service: ServiceProcess | undefined;
-  beforeAll(async () => {
-    testDb = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await service?.stop('SIGKILL');
-    await testDb?.drop();
-  });
+  const { testDb, startService } = useServiceDatabase();
 
   it('listens, answers 503 with Retry-After, logs one line, and serves once the database appears', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
     const direct = new URL(testDb.migrationUrl ?? testDb.databaseUrl!);
@@ -91,7 +83,7 @@ describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_
       const url = new URL(direct);
       url.hostname = '127.0.0.1';
       url.port = String(proxy.port);
-      service = await startService({ ...production, DATABASE_URL: url.toString() });
+      const service = await startService({ ...production, DATABASE_URL: url.toString() });
       const { base } = service;
       expect(service.output()).toMatch(/listening on .*PostgreSQL from DATABASE_URL: not available yet, retrying/);
 
@@ -123,10 +115,9 @@ describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_
       const waited = await until(async () => (await get(`${base}/readyz`)).status === 200, NOTICE_BOUND_MS, '/readyz 200 after the database appeared');
       expect(await signUpStatus(base)).toBe(201);
       // The log is buffered (flushed every LOG_FLUSH_MS): wait for the line rather than expect it at once.
-      await until(async () => /database connected; serving/.test(service!.output()), 5_000, 'the "database connected; serving" log line');
+      await until(async () => /database connected; serving/.test(service.output()), 5_000, 'the "database connected; serving" log line');
       console.log(`startup-without-database: ready ${waited.toFixed(0)} ms after the database appeared`);
       expect(await service.stop()).toBe(0);
-      service = undefined;
     } finally {
       await proxy.close();
     }
@@ -166,7 +157,7 @@ describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_
       const fresh = await createTestDatabase();
       try {
         const pooled = bouncer.url(fresh.migrationUrl ?? fresh.databaseUrl!);
-        service = await startService({ ...production, DATABASE_URL: pooled });
+        const service = await startService({ ...production, DATABASE_URL: pooled });
         const { base } = service;
         const ready = await get(`${base}/readyz`);
         expect(ready).toMatchObject({ status: 503, retryAfter: '5' });
@@ -189,7 +180,6 @@ describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_
         expect(lines, service.output()).toHaveLength(1);
         expect(JSON.parse(lines[0]!).msg).toMatch(/^schema behind: 3 migration\(s\) pending/);
         expect(await service.stop()).toBe(0);
-        service = undefined;
       } finally {
         await fresh.drop();
       }
@@ -199,12 +189,11 @@ describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_
       const fresh = await createTestDatabase();
       try {
         const directUrl = fresh.migrationUrl ?? fresh.databaseUrl!;
-        service = await startService({ ...production, DATABASE_URL: bouncer.url(directUrl), DATABASE_MIGRATION_URL: directUrl });
+        const service = await startService({ ...production, DATABASE_URL: bouncer.url(directUrl), DATABASE_MIGRATION_URL: directUrl });
         expect(service.output()).toMatch(/listening on .*PostgreSQL from DATABASE_URL, through a pooler\)/);
         expect(await get(`${service.base}/readyz`)).toMatchObject({ status: 200 });
         expect(await signUpStatus(service.base)).toBe(201);
         expect(await service.stop()).toBe(0);
-        service = undefined;
       } finally {
         await fresh.drop();
       }
