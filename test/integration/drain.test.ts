@@ -3,7 +3,9 @@
  * it had started (their writes committed), closes the pool and exits 0.
  *
  * "In flight" is made certain rather than hoped for: each request sends its headers and half its
- * body before the signal (so the server has routed it and is reading it), and the rest after.
+ * body before the signal, and the rest after; the signal waits for the server's word that it has
+ * every one: its 100 Continue (each request says Expect: 100-continue), which Node's HTTP server
+ * writes as it hands the request to Fastify, which routes it and reads its body.
  */
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -19,6 +21,8 @@ interface Answer {
 }
 
 interface SplitRequest {
+  /** Resolves once the server has answered 100 Continue (or anything else, or dropped the connection). */
+  received: Promise<void>;
   /** Sends the rest of the body. */
   finish(): void;
   answer: Promise<Answer>;
@@ -34,6 +38,7 @@ function startRequest(base: string, path: string, json: unknown, token?: string)
     headers: {
       'content-type': 'application/json',
       'content-length': String(body.length),
+      expect: '100-continue',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
   });
@@ -48,9 +53,13 @@ function startRequest(base: string, path: string, json: unknown, token?: string)
     // A connection dropped by the server: status 0, so the test says which request it was.
     req.on('error', (error) => resolve({ status: 0, body: String(error) }));
   });
+  const received = new Promise<void>((resolve) => {
+    req.once('continue', resolve);
+    void answer.then(() => resolve());
+  });
   req.flushHeaders();
   req.write(body.subarray(0, half));
-  return { finish: () => req.end(body.subarray(half)), answer };
+  return { received, finish: () => req.end(body.subarray(half)), answer };
 }
 
 /** Whether a new TCP connection to the port is refused. */
@@ -126,7 +135,7 @@ describe('SIGTERM with requests in flight', () => {
       return { email, request: startRequest(base, '/signup', { email, password: PASSWORD, name: `New ${i}` }) };
     });
     const all = [...logIns, ...signUps.map((s) => s.request)];
-    await sleep(300); // every request routed, each now waiting for the rest of its body
+    await Promise.all(all.map((r) => r.received)); // every request routed, each now waiting for the rest of its body
 
     service.child.kill('SIGTERM');
     let stoppedAccepting = false;
