@@ -494,7 +494,7 @@ export async function embeddedStartup(): Promise<EmbeddedStartup> {
     const child = startChild(`embedded service (${label})`, ['--import', 'tsx', 'src/main.ts'], env, 'pipe');
     const ms = await waitReady(child, `http://${HOST}:${port}`, started, 120_000);
     const code = await stopChild(child, 15_000);
-    if (code !== 0) console.log(`  ! the embedded service (${label}) exited with ${code} on SIGTERM`);
+    if (code !== 0) console.log(`  ! the embedded service (${label}) exited with ${code} on SIGTERM; its output ended:\n${child.tail()}`);
     return ms;
   };
   const firstMs = await once('first');

@@ -20,6 +20,11 @@ let purger: ReturnType<typeof startPurgeWorker> | undefined;
 let mailer: ReturnType<typeof startMailWorker> | undefined;
 let metricsServer: Server | undefined;
 let closing = false;
+/**
+ * The start-up steps that run once the app listens (workers, the demo seed): a signal that arrives
+ * meanwhile lets them finish before the database closes under them.
+ */
+let serving: Promise<unknown> | undefined;
 
 async function start(): Promise<void> {
   readDotEnv();
@@ -89,6 +94,7 @@ async function start(): Promise<void> {
     process.stdout.write(banner(config, opened, base, undefined, metricsAddress?.port));
   }
   const serve = async () => {
+    if (closing) return undefined;
     purger = startPurgeWorker(repos, config.purgeIntervalMs, log.child({ job: 'purge' }));
     // Before the mail worker starts: the demo address is verified at once, and no message may go to it.
     const demo = config.production ? undefined : await demoSession(repos, services.sessions);
@@ -103,15 +109,16 @@ async function start(): Promise<void> {
     return demo;
   };
   if (waitingLine === undefined) {
-    process.stdout.write(banner(config, opened, base, await serve(), metricsAddress?.port));
+    const demo = await (serving = serve());
+    if (!closing) process.stdout.write(banner(config, opened, base, demo, metricsAddress?.port));
     return;
   }
   // Started without its database: serves once connected (and its schema current).
   void opened.ready.then(async () => {
     if (closing) return;
     log.info({ migrations: opened.migrations.length, ...database.mode }, 'database connected; serving');
-    const demo = await serve();
-    if (demo) process.stdout.write(banner(config, opened, base, demo, metricsAddress?.port).split('\n').slice(1).join('\n'));
+    const demo = await (serving = serve());
+    if (demo && !closing) process.stdout.write(banner(config, opened, base, demo, metricsAddress?.port).split('\n').slice(1).join('\n'));
   }).catch((error: unknown) => log.error({ err: error }, 'could not start serving after connecting to the database'));
 }
 
@@ -149,7 +156,9 @@ function banner(config: Config, database: OpenedDatabase, base: string, demo: De
 }
 
 /** Prints the failure (one line for a user's mistake), closes what was opened, exits 1. */
-async function failed(error: unknown): Promise<never> {
+async function failed(error: unknown): Promise<void> {
+  // A step that failed because a signal closed what it used: shutdown() says how that went.
+  if (closing) return;
   closing = true;
   const line = startupErrorLine(error);
   process.stderr.write(line ? `${line}\n` : `profile-gateway could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
@@ -177,6 +186,7 @@ async function shutdown(signal: string): Promise<void> {
   try {
     metricsServer?.close();
     await app.close();
+    await serving?.catch((error: unknown) => app!.log.warn({ err: error }, 'a start-up step failed while shutting down'));
     await purger?.stop();
     await mailer?.stop();
     await db.close();

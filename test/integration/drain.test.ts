@@ -9,9 +9,11 @@
  */
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, PASSWORD, uniqueEmail, type TestDatabase, NO_SMTP } from '../helpers.js';
-import { startService, type ServiceProcess } from '../service-process.js';
+import { createTestDatabase, PASSWORD, uniqueEmail, usingServer, type TestDatabase, NO_SMTP } from '../helpers.js';
+import { freePort } from '../pgbouncer.js';
+import { spawnService, START_TIMEOUT_MS, startService, type ServiceProcess } from '../service-process.js';
 
 const IN_FLIGHT = 20;
 
@@ -183,4 +185,43 @@ describe('SIGTERM with requests in flight', () => {
     expect(await service.stop()).toBe(0);
     service = undefined;
   }, 120_000);
+});
+
+// On the server only: a test's own connection holds the seed at a lock, which PGlite (one process) cannot.
+describe.runIf(usingServer)('SIGTERM while start-up is still seeding the demo user', () => {
+  it('lets the seed finish before the database closes: exit 0, no start-up error', async () => {
+    // Migrated first (in production: no seed), so the test can take its lock before the seed runs.
+    expect(await (await startService(env)).stop()).toBe(0);
+    const [blocker, watcher] = [new pg.Client({ connectionString: testDb.databaseUrl }), new pg.Client({ connectionString: testDb.databaseUrl })];
+    await Promise.all([blocker.connect(), watcher.connect()]);
+    const port = await freePort();
+    // Not production: the demo seed runs once the app listens.
+    const spawned = spawnService({ LOG_LEVEL: 'warn', DATA_DIR: testDb.dataDir, DATABASE_URL: testDb.databaseUrl!, PORT: String(port) });
+    try {
+      // The seed's next statement (whichever path it takes) reads user_emails: it waits here.
+      await blocker.query('begin');
+      await blocker.query('lock table user_emails in access exclusive mode');
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      const seedWaiting = async () => {
+        const { rows } = await watcher.query(
+          "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+        );
+        return rows[0].n > 0;
+      };
+      while (!(await seedWaiting())) {
+        if (Date.now() > deadline || spawned.child.exitCode !== null) throw new Error(`the seed never reached the lock:\n${spawned.stdout()}${spawned.stderr()}`);
+        await sleep(20);
+      }
+      expect(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status)).toBe(200);
+      spawned.child.kill('SIGTERM');
+      // Long enough for the shutdown to have closed the pool, had it not waited for the seed.
+      await sleep(500);
+      await blocker.query('commit');
+      expect(await spawned.exited, spawned.stderr()).toBe(0);
+      expect(spawned.stderr()).not.toMatch(/could not start|Cannot use a pool/);
+    } finally {
+      if (spawned.child.exitCode === null) spawned.child.kill('SIGKILL');
+      await Promise.all([blocker.end(), watcher.end()]);
+    }
+  }, 60_000);
 });
