@@ -4,6 +4,7 @@ import type { Profile } from '../db/entities/User.js';
 import { isAwaitingDatabase, isDatabaseUnavailable } from '../db/errors.js';
 import type { ClientInfo, Viewer } from '../domain/SessionService.js';
 import { authenticate } from '../http/auth.js';
+import { noteErrorCode } from '../http/metrics.js';
 import type { RateLimits } from '../http/rate-limit.js';
 import type { Services } from '../domain/services.js';
 import { serviceUnavailableError } from './errors.js';
@@ -44,6 +45,8 @@ export async function createContext(services: Services, request: FastifyRequest,
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     if (!isAwaitingDatabase(error)) request.log.error({ err: error }, 'GraphQL request failed: database unavailable');
+    // Apollo answers a failed context itself, past every hook that counts errors: count it here.
+    noteErrorCode(request, 'SERVICE_UNAVAILABLE');
     throw serviceUnavailableError(request.id, error);
   }
   return new RequestContext(services, viewer, { userAgent: request.headers['user-agent'] }, request.id, (userId) =>

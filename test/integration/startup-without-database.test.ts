@@ -100,6 +100,11 @@ describe.runIf(usingServer)('start-up without the database', { timeout: PROCESS_
       expect(graphql.status).toBe(503);
       expect(graphql.headers.get('retry-after')).toBe('5');
       expect(await signUpStatus(base)).toBe(503);
+      // Each of the three is an error answered, whichever transport refused it.
+      const metricsUrl = /Metrics:\s+(http:\/\/\S+)/.exec(service.output())?.[1];
+      expect(metricsUrl, service.output()).toBeDefined();
+      const scraped = await (await fetch(metricsUrl!)).text();
+      expect(scraped).toMatch(/^errors_total\{code="SERVICE_UNAVAILABLE"\} 3$/m);
 
       // A few retries later: still the one line, naming the setting, with no stack.
       await sleep(2_000);
