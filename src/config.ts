@@ -42,6 +42,8 @@ export interface Config {
   dbPreparedStatements: boolean | 'auto';
   /** Where /metrics listens (Prometheus); 0 is any free port, undefined is off. */
   metricsPort: number | undefined;
+  /** Where /metrics listens: METRICS_HOST, else HOST (an internal interface keeps it off the public network). */
+  metricsHost: string;
   dataDir: string;
   dbPoolMax: number;
   /** Bounds connecting to the database and waiting for a pooled connection. */
@@ -197,13 +199,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseMigrationUrl && !databaseUrl) throw new ConfigError('DATABASE_MIGRATION_URL is set but DATABASE_URL is not: set DATABASE_URL too, or neither (the embedded database)');
   const introspection = get('GRAPHQL_INTROSPECTION');
   const port = parseInteger(get('PORT') ?? '4000', 'PORT', 0, 65535);
+  const host = get('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1');
   const smtpUrl = get('SMTP_URL');
   if (smtpUrl !== undefined && !/^smtps?:\/\/[^/\s]+/i.test(smtpUrl)) throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL; got "${redactUrl(smtpUrl)}"`);
   // The console transport would print every message (tokens included) to the log: never in production.
   if (production && smtpUrl === undefined) throw new ConfigError('SMTP_URL must be set when NODE_ENV=production (e.g. smtp://user:pass@mail.internal:587): without it messages would only be printed to the console');
   return {
     port,
-    host: get('HOST') ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    host,
     nodeEnv,
     production,
     logLevel: get('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'silent' : 'info'),
@@ -211,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseMigrationUrl,
     dbPreparedStatements: parsePreparedStatements(get('DB_PREPARED_STATEMENTS')),
     metricsPort: parseMetricsPort(get('METRICS_PORT')),
+    metricsHost: get('METRICS_HOST') ?? host,
     dataDir: path.resolve(get('DATA_DIR') ?? '.data'),
     // PGlite serves one connection at a time; on a server, start-up holds one for the migration lock.
     dbPoolMax: databaseUrl ? parseInteger(get('DB_POOL_MAX') ?? '10', 'DB_POOL_MAX', 2, 1000) : 1,

@@ -83,8 +83,9 @@ async function start(): Promise<void> {
   await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
     throw listenError(error, config);
   });
-  const metricsAddress = metrics && (await startMetricsServer(metrics, { port: config.metricsPort!, host: config.host }).catch((error: unknown) => {
-    throw listenError(error, { port: config.metricsPort!, host: config.host }, 'METRICS_PORT');
+  const metricsAt = { port: config.metricsPort!, host: config.metricsHost };
+  const metricsAddress = metrics && (await startMetricsServer(metrics, metricsAt).catch((error: unknown) => {
+    throw listenError(error, metricsAt, 'METRICS_PORT');
   }));
   metricsServer = metricsAddress?.server;
   const base = baseUrl(config, app);
@@ -126,7 +127,14 @@ async function start(): Promise<void> {
 function baseUrl(config: Config, server: FastifyInstance): string {
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  return `http://${openable(config.host)}:${port}`;
+}
+
+/** A host to open in a browser on this machine: the loopback for "every interface". */
+function openable(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function banner(config: Config, database: OpenedDatabase, base: string, demo: DemoSession | undefined, metricsPort: number | undefined): string {
@@ -135,7 +143,7 @@ function banner(config: Config, database: OpenedDatabase, base: string, demo: De
     : `PostgreSQL from DATABASE_URL${database.database.waitingFor === undefined ? (database.database.mode.pooled ? ', through a pooler' : '') : ': not available yet, retrying'}`;
   const lines = [
     `profile-gateway listening on ${base} (${where})`,
-    metricsPort === undefined ? '' : `  Metrics:         http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${metricsPort}/metrics`,
+    metricsPort === undefined ? '' : `  Metrics:         http://${openable(config.metricsHost)}:${metricsPort}/metrics`,
     config.production ? '' : `  Apollo Sandbox:  ${base}/graphql`,
     config.mail.smtpUrl ? '' : '  Mail:            SMTP_URL is unset: messages (verification and reset links) are printed here',
   ];

@@ -23,15 +23,19 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** A failed listen, said in terms of PORT (or METRICS_PORT) and HOST; other errors come back unchanged. */
+/**
+ * A failed listen, said in terms of PORT and HOST (or METRICS_PORT and METRICS_HOST); other errors
+ * come back unchanged.
+ */
 export function listenError(error: unknown, config: Pick<Config, 'port' | 'host'>, setting: 'PORT' | 'METRICS_PORT' = 'PORT'): unknown {
   const off = setting === 'METRICS_PORT' ? ', or METRICS_PORT=off' : '';
+  const hostSetting = setting === 'METRICS_PORT' ? 'METRICS_HOST' : 'HOST';
   const line = {
     EADDRINUSE: `port ${config.port} is in use; set ${setting} to a free port (or stop the process using it${off})`,
     EACCES: `port ${config.port} needs privileges this process does not have; set ${setting} to 1024 or above${off}`,
-    EADDRNOTAVAIL: `HOST ${config.host} is not an address of this machine; set HOST (e.g. 127.0.0.1 or 0.0.0.0)`,
-    ENOTFOUND: `HOST ${config.host} cannot be resolved; set HOST (e.g. 127.0.0.1 or 0.0.0.0)`,
-    EAI_AGAIN: `HOST ${config.host} cannot be resolved; set HOST (e.g. 127.0.0.1 or 0.0.0.0)`,
+    EADDRNOTAVAIL: `${hostSetting} ${config.host} is not an address of this machine; set ${hostSetting} (e.g. 127.0.0.1 or 0.0.0.0)`,
+    ENOTFOUND: `${hostSetting} ${config.host} cannot be resolved; set ${hostSetting} (e.g. 127.0.0.1 or 0.0.0.0)`,
+    EAI_AGAIN: `${hostSetting} ${config.host} cannot be resolved; set ${hostSetting} (e.g. 127.0.0.1 or 0.0.0.0)`,
   }[codeOf(error) ?? ''];
   return line ? new StartupError(line, { cause: error }) : error;
 }

@@ -47,6 +47,12 @@ describe('start-up failures a user can cause', { timeout: PROCESS_TEST_TIMEOUT_M
     expectOneLine(result, new RegExp(`^port ${takenPort} is in use; set PORT`));
   });
 
+  it('a METRICS_HOST that is no address of this machine: one line naming METRICS_HOST', { timeout: PROCESS_TEST_TIMEOUT_MS }, async () => {
+    // 192.0.2.1: TEST-NET-1, never assigned to a machine.
+    const result = await failedStart({ METRICS_HOST: '192.0.2.1', DATA_DIR: path.join(work, 'metrics-host') });
+    expectOneLine(result, /^METRICS_HOST 192\.0\.2\.1 is not an address of this machine; set METRICS_HOST/);
+  });
+
   it('a bad value in a variable: one line naming it', async () => {
     expectOneLine(await failedStart({ SESSION_TTL: 'forever' }), /^SESSION_TTL must be a duration such as 30d, .*; got "forever"$/);
   });
@@ -102,5 +108,22 @@ describe('.env', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
     expect(code, out).toBe(0);
     expect(out).toMatch(/Migrations applied: Migration\d+_init/);
     expect(existsSync(path.join(cwd, 'migrated', 'PG_VERSION'))).toBe(true);
+  });
+});
+
+describe('METRICS_HOST', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  it('serves /metrics on that address only, while the API stays on HOST', async () => {
+    const running = await startService({ HOST: '127.0.0.1', METRICS_HOST: '127.0.0.2', DATA_DIR: path.join(work, 'metrics-elsewhere'), LOG_LEVEL: 'warn' });
+    try {
+      const metricsUrl = /Metrics:\s+(http:\/\/\S+)/.exec(running.output())?.[1];
+      expect(metricsUrl, running.output()).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/metrics$/);
+      expect((await fetch(metricsUrl!)).status).toBe(200);
+      const onHost = new URL(metricsUrl!);
+      onHost.hostname = '127.0.0.1';
+      await expect(fetch(onHost)).rejects.toThrow();
+      expect((await fetch(`${running.base}/healthz`)).status).toBe(200);
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
   });
 });

@@ -158,6 +158,13 @@ describe('many instances: DATABASE_MIGRATION_URL, DB_PREPARED_STATEMENTS, METRIC
     expect(loadConfig({ METRICS_PORT: '9100' }).metricsPort).toBe(9100);
   });
 
+  it('METRICS_HOST defaults to HOST, whatever HOST is', () => {
+    expect(loadConfig({}).metricsHost).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '10.0.0.5' }).metricsHost).toBe('10.0.0.5');
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.internal:587' }).metricsHost).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.internal:587', METRICS_HOST: '10.0.0.5' })).toMatchObject({ host: '0.0.0.0', metricsHost: '10.0.0.5' });
+  });
+
   it.each([
     [{ DB_PREPARED_STATEMENTS: 'sometimes' }, /^DB_PREPARED_STATEMENTS must be auto, true or false; got "sometimes"$/],
     [{ METRICS_PORT: 'nine' }, /^METRICS_PORT \(or off\) must be a whole number from 0 to 65535; got "nine"$/],
