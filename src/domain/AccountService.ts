@@ -37,6 +37,7 @@ export class AccountService {
   /**
    * pending/active → suspended, in one transaction: the status it had is kept for `unsuspend`,
    * every session ends, outstanding password-reset links stop working, and the change is recorded.
+   * Messages still queued for it are dropped by the mail worker when their turn comes (jobs/mail.ts).
    * Refused (CONFLICT, nothing changed) for an account already suspended or deleted.
    */
   async suspend(userRef: unknown, input: StatusChangeInput): Promise<StatusChange> {

@@ -104,8 +104,9 @@ export async function deliverDueMessages(repos: Repositories, options: MailWorke
 /** Why a message should no longer go out, if it should not. */
 function obsolete(message: ClaimedMessage, subject: Exclude<MessageSubject | 'gone', 'busy'>): string | undefined {
   if (subject === 'gone' || subject.status === 'deleted') return 'account deleted';
-  // Queued before the suspension: a suspended account's password is reset by no one.
-  if (message.kind === 'reset_password' && subject.status === 'suspended') return 'account suspended';
+  // Queued before the suspension: an operator's suspension stops every message on the account's
+  // behalf (its password is reset by no one, and an address it added, perhaps a stranger's, gets nothing).
+  if (subject.status === 'suspended') return 'account suspended';
   if (!subject.email) return 'address removed';
   if (message.kind === 'verify_email' && subject.email.verified) return 'address already verified';
   if (message.kind === 'reset_password' && !subject.email.isDefault && !subject.email.verified) return 'address no longer verified';

@@ -144,6 +144,21 @@ describe('a suspended account', () => {
     expect(await t.sql("select id from mail_outbox where user_id = $1 and kind = 'reset_password'", [user.id])).toEqual([]);
   });
 
+  it('gets no verification message either: one queued before the suspension (for an address it added) is dropped', async () => {
+    const [user, active] = await Promise.all([signUp(t.url), signUp(t.url)]);
+    await deliver();
+    const ADD = 'mutation ($a: EmailAddress!) { addEmail(address: $a) { id } }';
+    // An abuser's account adding a stranger's address, say: the operator suspends it before the message goes.
+    const [stranger, own] = [uniqueEmail('stranger'), uniqueEmail('own')];
+    expect((await gql(t.url, ADD, { a: stranger }, user.token)).errors).toBeUndefined();
+    await suspend(user.id);
+    expect((await gql(t.url, ADD, { a: own }, active.token)).errors).toBeUndefined();
+    const sent = await deliver();
+    expect(sent.filter((m) => m.to === own)).toHaveLength(1);
+    expect(sent.filter((m) => m.to === stranger)).toEqual([]);
+    expect(await t.sql("select id from mail_outbox where user_id = $1 and kind = 'verify_email' and sent_at is null", [user.id])).toEqual([]);
+  });
+
   it('a session the suspension somehow missed still does not authenticate', async () => {
     const user = await signUp(t.url);
     await suspend(user.id);
