@@ -180,8 +180,14 @@ export class Database {
     if (tx) return tx.query<R>(sql, values);
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    let cancelled = false;
     // Pooled, no statement_timeout holds outside a transaction: a cancel request enforces it.
-    const timer = this.pooled ? setTimeout(cancelRequest, this.options.timeouts.statementTimeoutMs, client).unref() : undefined;
+    const timer = this.pooled
+      ? setTimeout(() => {
+          cancelled = true;
+          cancelRequest(client);
+        }, this.options.timeouts.statementTimeoutMs).unref()
+      : undefined;
     try {
       return await this.run<R>(client, sql, values);
     } catch (error) {
@@ -189,7 +195,9 @@ export class Database {
       throw error;
     } finally {
       if (timer) clearTimeout(timer);
-      client.release(broken);
+      // A cancel can arrive after its statement has ended, and would then cancel the next one this
+      // connection runs (another request's): once one is sent, the connection is never lent again.
+      client.release(broken ?? (cancelled ? new Error('a cancel request was sent on this connection') : undefined));
     }
   }
 

@@ -153,9 +153,15 @@ describe.runIf(enabled)('through PgBouncer in transaction mode', () => {
 
     it('cancels a statement over DB_STATEMENT_TIMEOUT, alone or in a transaction, as a retryable error; the connection stays usable', async () => {
       const started = performance.now();
+      let lent: unknown;
+      db.database.pool.once('acquire', (client) => (lent = client));
+      const removed = new Promise((resolve) => db.database.pool.once('remove', resolve));
       const alone = await db.database.query('select pg_sleep(5)').catch((e: unknown) => e);
       expect((alone as { code?: string }).code).toBe('57014');
       expect(isDatabaseUnavailable(alone)).toBe(true);
+      // A late cancel must never reach another request's statement: the connection it was sent on is retired.
+      const notRemoved = new Promise((resolve) => setTimeout(resolve, 2_000, 'still in the pool'));
+      expect(await Promise.race([removed, notRemoved])).toBe(lent);
       const inTx = await db.database.transaction((tx) => tx.query('select pg_sleep(5)')).catch((e: unknown) => e);
       expect((inTx as { code?: string }).code).toBe('57014');
       expect(performance.now() - started).toBeLessThan(4_000);
