@@ -25,7 +25,7 @@
  * ask Redis each time. If Redis is down, requests are served unlimited (and it is logged) rather
  * than refused.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -47,7 +47,7 @@ export const BATCH_SHARE = 0.02;
 const KEYS_PER_CALL = 500;
 
 /** A short, one-way key: neither tokens nor emails are ever written to the counter store. */
-const digest = (value: string) => createHash('sha256').update(value).digest('base64url').slice(0, 22);
+const digest = (value: string) => hash('sha256', value, 'base64url').slice(0, 22);
 
 /** Tokens seen authenticating here (oldest dropped first). Only picks a budget. */
 class KnownTokens {

@@ -2,7 +2,7 @@
  * The REST representation of a user, and its ETag. One function builds it for every route, so the
  * ETag a client gets from GET /me is the one If-Match is compared with inside PATCH and DELETE.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { User } from '../db/entities/index.js';
 import type { ProfileWithFacts } from '../domain/ProfileService.js';
 import type { AuthResult } from '../domain/SessionService.js';
@@ -50,7 +50,7 @@ export function etagOf(representation: UserRepresentation): string {
 
 /** etagOf, for a representation already serialised (which can then be sent as it is). */
 export function etagOfJson(json: string): string {
-  return `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+  return `"${hash('sha256', json, 'base64url').slice(0, 27)}"`;
 }
 
 export interface AuthResponse {
