@@ -2,8 +2,6 @@
  * The one definition of "the database is unavailable": errors worth a 503 and a retry, not a 500.
  * Both transports, /readyz and the prepared-statement path ask here.
  */
-import { ConnectionException } from '@mikro-orm/core';
-
 /** Seconds a client is told to wait (`Retry-After`) when the database is unavailable. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
@@ -54,7 +52,9 @@ const UNAVAILABLE_MESSAGE =
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    if (e instanceof ConnectionException || e instanceof DatabaseUnavailableError || e.name === 'KnexTimeoutError') return true;
+    // MikroORM's ConnectionException by name: importing MikroORM for the class would load it in
+    // every instance, and only the migrations (which load it anyway) ever throw one.
+    if (e instanceof DatabaseUnavailableError || e.name === 'ConnectionException' || e.name === 'KnexTimeoutError') return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
     if (UNAVAILABLE_MESSAGE.test(e.message)) return true;

@@ -8,8 +8,7 @@
 import pg from 'pg';
 import { Database, type DatabaseTimeouts } from './database.js';
 import { isDatabaseUnavailable } from './errors.js';
-import { migrationsList } from './migrations/index.js';
-import { migrate } from './orm.js';
+import { MIGRATION_NAMES } from './migrations/names.js';
 
 export interface DatabaseOptions {
   /** Unset: embedded PGlite under dataDir. */
@@ -53,7 +52,7 @@ export interface OpenedDatabase {
 }
 
 /** The migrations this build needs; a schema without one of them is behind. */
-const NEEDED_MIGRATIONS = migrationsList.map((m) => m.name);
+const NEEDED_MIGRATIONS = MIGRATION_NAMES;
 
 /** Thrown without `retry` when a pooler is in front, nothing may migrate, and the schema is behind. */
 export class SchemaBehindError extends Error {
@@ -65,6 +64,11 @@ export class SchemaBehindError extends Error {
 
 function schemaBehind(pending: string[]): string {
   return `schema behind: ${pending.length} migration(s) pending (${pending.join(', ')}); DATABASE_URL leads to a pooler, so this instance does not migrate: run npm run db:migrate, or set DATABASE_MIGRATION_URL to a direct connection`;
+}
+
+/** MikroORM (orm.ts), loaded only to migrate: ~30 MB of memory an instance otherwise never needs. */
+async function migrate(clientUrl: string, options: { shared: boolean }): Promise<string[]> {
+  return (await import('./orm.js')).migrate(clientUrl, options);
 }
 
 /** Opens the database (embedded or real), applies pending migrations, and returns the pool. */
@@ -85,12 +89,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   const attempt = async (): Promise<string[] | undefined> => {
     const server = await probe(url, options.timeouts.connectTimeoutMs);
     const migrationUrl = options.migrationUrl ?? (!server.pooled || options.migrateThroughPooler ? url : undefined);
-    if (migrationUrl) {
+    const pending = NEEDED_MIGRATIONS.filter((name) => !server.applied.includes(name));
+    if (pending.length === 0) {
+      // Current already (a restart, or another instance migrated): MikroORM is never loaded.
+      opened.migrations = server.applied;
+    } else if (migrationUrl) {
       opened.migrations = await migrate(migrationUrl, { shared: true });
     } else {
-      const pending = NEEDED_MIGRATIONS.filter((name) => !server.applied.includes(name));
-      if (pending.length > 0) return pending;
-      opened.migrations = server.applied;
+      return pending;
     }
     const prepared = options.preparedStatements ?? 'auto';
     database.connect({ pooled: server.pooled, preparedStatements: prepared === 'auto' ? undefined : prepared });
