@@ -51,9 +51,6 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
-/** The migrations this build needs; a schema without one of them is behind. */
-const NEEDED_MIGRATIONS = MIGRATION_NAMES;
-
 /** Thrown without `retry` when a pooler is in front, nothing may migrate, and the schema is behind. */
 export class SchemaBehindError extends Error {
   override name = 'SchemaBehindError';
@@ -89,7 +86,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenedData
   const attempt = async (): Promise<string[] | undefined> => {
     const server = await probe(url, options.timeouts.connectTimeoutMs);
     const migrationUrl = options.migrationUrl ?? (!server.pooled || options.migrateThroughPooler ? url : undefined);
-    const pending = NEEDED_MIGRATIONS.filter((name) => !server.applied.includes(name));
+    // The migrations this build needs; a schema without one of them is behind.
+    const pending = MIGRATION_NAMES.filter((name) => !server.applied.includes(name));
     if (pending.length === 0) {
       // Current already (a restart, or another instance migrated): MikroORM is never loaded.
       opened.migrations = server.applied;
