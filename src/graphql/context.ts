@@ -50,7 +50,7 @@ export async function createContext(services: Services, request: FastifyRequest,
     throw serviceUnavailableError(request.id, error);
   }
   return new RequestContext(services, viewer, { userAgent: request.headers['user-agent'] }, request.id, (userId) =>
-    limits.checkAccountAttempt(request, reply, userId),
+    limits.checkAccountAttempt(reply, userId),
   );
 }
 

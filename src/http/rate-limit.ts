@@ -245,7 +245,7 @@ export interface RateLimits {
    * Counts an attempt at an account's password by a signed-in caller (changePassword) against
    * that account's budget (RATE_LIMIT_AUTH_PER_EMAIL), and throws RATE_LIMITED over it.
    */
-  checkAccountAttempt(request: FastifyRequest, reply: FastifyReply, userId: string): Promise<void>;
+  checkAccountAttempt(reply: FastifyReply, userId: string): Promise<void>;
 }
 
 export async function createRateLimits(app: FastifyInstance, config: Config): Promise<RateLimits> {
@@ -311,7 +311,7 @@ export async function createRateLimits(app: FastifyInstance, config: Config): Pr
       refuseOver(reply, verdicts.filter((v): v is Verdict => v !== null), now);
     },
 
-    async checkAccountAttempt(request, reply, userId) {
+    async checkAccountAttempt(reply, userId) {
       const now = Date.now();
       const verdict = await authPerEmail.takeExact(`account:${digest(userId)}`, now);
       refuseOver(reply, verdict ? [verdict] : [], now);

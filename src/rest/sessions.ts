@@ -38,7 +38,7 @@ export const sessionRoutes: FastifyPluginAsync<{ services: Services; limits: Rat
   /** A guess at the current password: counted per client IP and per account, as logIn is. */
   const countPasswordAttempt = async (request: FastifyRequest, reply: FastifyReply) => {
     await limits.checkAuthAttempt(request, reply, null);
-    await limits.checkAccountAttempt(request, reply, viewerOf(request).user.id);
+    await limits.checkAccountAttempt(reply, viewerOf(request).user.id);
   };
 
   app.get('/me/sessions', { onRequest: viewer }, async (request) => {
